@@ -19,6 +19,7 @@ from fastai.losses import BCEWithLogitsLossFlat
 from fastai.metrics import accuracy_multi
 import matplotlib.pyplot as plt
 from .core import Tags, Boxes, Points, VOID, unlabelled, tag_vector, show_labels
+from .data import read_cam_npy
 
 # %% auto #0
 __all__ = ['CAMNet', 'images_to_tensor', 'tag_targets', 'BatchFlip', 'cam_learner', 'normalise_cams', 'compute_cams', 'seam_cams',
@@ -155,12 +156,7 @@ def seam_cams(src, # path of a SEAM `.npy` file, or the dict it holds ({class k:
              )->np.ndarray:
     "A SEAM-style CAM dict as a `[C, H, W]` float32 array: class `k` in channel `k + 1`, other channels zero."
     name = str(src) if not isinstance(src, dict) else 'CAM dict'
-    if not isinstance(src, dict):
-        p = Path(src)
-        if not p.is_file(): raise FileNotFoundError(f"CAM file not found: {p}")
-        try: src = np.load(p, allow_pickle=True).item()
-        except Exception as e: raise ValueError(f"cannot read CAM file {p} as a pickled dict of class -> map: {e}") from None
-        if not isinstance(src, dict): raise ValueError(f"CAM file {p} must hold a dict of class -> map")
+    if not isinstance(src, dict): src = read_cam_npy(src)
     shapes = {np.shape(v) for v in src.values()}
     if len(shapes) > 1 or any(len(s) != 2 for s in shapes):
         raise ValueError(f"{name}: every map must be 2-D and of one size, got shapes {sorted(shapes)}")

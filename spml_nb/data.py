@@ -22,6 +22,7 @@ from fastai.data.transforms import IndexSplitter, Normalize
 from fastai.vision.core import TensorImage, TensorMask, imagenet_stats
 from fastai.data.transforms import ItemTransform
 from .core import *
+from .overseg import oversegment, cached_oversegment, load_overseg
 
 # %% auto #0
 __all__ = ['SYNTH_CLASSES', 'SYNTH_TEXTURES', 'OVERSEG_CACHE', 'SUPERVISIONS', 'VOC_WEAK_DIRS', 'synth_image', 'cut_stroke',
@@ -291,9 +292,8 @@ def write_label(path, lab, palette:bool=False):
 
 # %% ../nbs/01_data.ipynb #7d251bb1
 def read_overseg(path, size:tuple=None)->np.ndarray:
-    "A precomputed over-segmentation PNG (HED-owt-ucm / PMI-owt-ucm style region ids) as int64 [H,W]."
-    lab = read_label(path, size=size)
-    return lab.astype(np.int64)
+    "A precomputed over-segmentation PNG (HED-owt-ucm / PMI-owt-ucm region ids) as int64 [H,W], via `load_overseg`."
+    return load_overseg(path, size).astype(np.int64)
 
 def read_voc_xml(path, class_names:Sequence[str])->tuple:
     "Tags and boxes from a VOC XML annotation: (`Tags`, `Boxes`); box corners become 0-based half-open."
@@ -378,13 +378,11 @@ OVERSEG_CACHE = Path.home()/'.cache'/'spml_nb'/'overseg'   # where computed over
 
 def default_overseg(img:np.ndarray, n_regions:int=None)->np.ndarray:
     "Contour over-segmentation (`spml_nb.overseg.oversegment`) with about one region per 12x12 pixels."
-    from spml_nb.overseg import oversegment
     h, w = img.shape[:2]
     return oversegment(img, n_regions=n_regions or max(4, (h*w)//144))
 
 def cached_default_overseg(img:np.ndarray, image_path, cache_dir=None)->np.ndarray:
     "`default_overseg` of the image file `image_path`, computed once and kept on disk in `cache_dir` (keyed by content)."
-    from spml_nb.overseg import cached_oversegment
     p = Path(image_path)
     h, w = img.shape[:2]
     import hashlib
@@ -475,10 +473,11 @@ def spml_dataloaders(train:Sequence[SegItem], # training samples
     items = list(train) + list(valid)
     if not len(train): raise ValueError("spml_dataloaders: the training set is empty")
     if not len(valid): raise ValueError("spml_dataloaders: the validation set is empty")
-    cache = {}
+    cache, last = {}, {}
     def load(it):
         key = id(it)
         if key in cache: return cache[key]
+        if last.get('key') == key: return last['out']   # the five getters of one sample share one load
         img = _load_img(it.image)
         size = img.shape[:2]
         lab = _load_map(it.label, n_classes, size, 'weak label', it.name, it.remap) if it.label is not None \
@@ -493,6 +492,7 @@ def spml_dataloaders(train:Sequence[SegItem], # training samples
         if isinstance(it.label, Tags): tags = tag_vector(np.asarray(it.label.classes), n_classes)
         out = (img, lab, ovs.astype(np.int64), tags.numpy(), gt)
         if not isinstance(it.image, (str, Path)): cache[key] = out
+        last.update(key=key, out=out)
         return out
     getters = [lambda it, i=i: load(it)[i] for i in range(5)]
     dblock = DataBlock(blocks=(TransformBlock,)*5, getters=getters, n_inp=1,

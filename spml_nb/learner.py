@@ -399,14 +399,12 @@ def _dls_from_args(a):
                                  n_valid=a.n_valid, size=a.size, seed=a.seed, crop=a.crop, bs=a.bs, device=dev)
     if a.root is None: raise SystemExit(f"--root is needed with --data {a.data}")
     if a.data == 'voc':
-        from spml_nb.data import voc_items
         n = a.n_classes or 21
         names = ('background aeroplane bicycle bird boat bottle bus car cat chair cow diningtable dog horse motorbike '
                  'person pottedplant sheep sofa train tvmonitor').split() if n == 21 else [str(i) for i in range(n)]
         tr = voc_items(a.root, 'train', VOC_LABEL_DIRS.get(a.supervision, a.supervision), n, names, a.overseg)
         va = voc_items(a.root, 'val', 'SegmentationClassAug', n, names, a.overseg)
     else:
-        from spml_nb.data import densepose_items
         n = a.n_classes or 15
         if not (a.train_list and a.valid_list): raise SystemExit("--train-list and --valid-list are needed with --data densepose")
         tr, va, names = densepose_items(a.root, a.train_list, n), densepose_items(a.root, a.valid_list, n), None
