@@ -12,6 +12,7 @@ import torch
 from torch import nn
 import torch.nn.functional as F
 import torchvision
+from torchvision.models.resnet import BasicBlock
 import matplotlib.pyplot as plt
 from fastcore.basics import store_attr
 from fastai.learner import Learner
@@ -22,13 +23,15 @@ from .core import *
 from .data import *
 from .kmeans import segment_batch
 from .relations import MemoryBank
-from .loss import SPMLLoss
+from .loss import SPMLLoss, classifier_ce
 
 # %% auto #0
-__all__ = ['LR_MULTS', 'SETTING_DEFAULTS', 'VOC_LABEL_DIRS', 'ResNetBackbone', 'load_backbone_weights', 'ASPP', 'PSPHead',
-           'ClassifierHead', 'SPMLNet', 'poly_lr', 'spml_splitter', 'PolyLRSchedule', 'MemoryBankCallback',
-           'PlainTensors', 'NonFiniteError', 'NonFiniteGuard', 'ResumableCheckpoint', 'resume_fit', 'load_model_state',
-           'SPMLLearner', 'spml_learner', 'fit_one_batch', 'iou_table', 'evaluate', 'spml_train', 'spml_demo']
+__all__ = ['LR_MULTS', 'SETTING_DEFAULTS', 'VOC_LABEL_DIRS', 'ResNetBackbone', 'TinyResNet', 'make_backbone',
+           'load_backbone_weights', 'ASPP', 'PSPHead', 'ClassifierHead', 'SPMLNet', 'poly_lr', 'spml_splitter',
+           'PolyLRSchedule', 'MemoryBankCallback', 'PlainTensors', 'NonFiniteError', 'NonFiniteGuard',
+           'ResumableCheckpoint', 'resume_fit', 'load_model_state', 'SPMLLearner', 'spml_learner', 'fit_one_batch',
+           'PartialCELoss', 'partial_ce_learner', 'iou_table', 'evaluate', 'spml_train', 'seconds_per_epoch',
+           'spml_demo']
 
 # %% ../nbs/07_learner.ipynb #00dd8c6d
 def _dilate_layer(layer:nn.Sequential, dilation:int, first:int):
@@ -48,7 +51,7 @@ class ResNetBackbone(nn.Module):
                 ):
         super().__init__()
         if not arch.startswith('resnet') or not hasattr(torchvision.models, arch):
-            raise ValueError(f"arch must be a torchvision ResNet such as 'resnet18' or 'resnet101', got {arch!r}")
+            raise ValueError(f"arch must be a torchvision ResNet such as 'resnet18' or 'resnet101' (or 'tiny'), got {arch!r}")
         r = getattr(torchvision.models, arch)(weights=None)
         self.stem = nn.Sequential(r.conv1, r.bn1, r.relu, r.maxpool)
         self.res2, self.res3 = r.layer1, r.layer2
@@ -56,6 +59,33 @@ class ResNetBackbone(nn.Module):
         self.out_channels = r.fc.in_features
         if pretrained is not None: load_backbone_weights(self, pretrained)
     def forward(self, x): return self.res5(self.res4(self.res3(self.res2(self.stem(x)))))
+
+# %% ../nbs/07_learner.ipynb #ad158d82
+def _basic_stage(ni:int, nf:int, stride:int=1, dilation:int=1)->nn.Sequential:
+    "One torchvision `BasicBlock` from `ni` to `nf` channels (1x1 projection when the shape changes), 3x3 convs dilated."
+    down = nn.Sequential(nn.Conv2d(ni, nf, 1, stride, bias=False), nn.BatchNorm2d(nf)) if stride != 1 or ni != nf else None
+    block = BasicBlock(ni, nf, stride, down)
+    for conv in (block.conv1, block.conv2):
+        if dilation > 1: conv.dilation = conv.padding = (dilation, dilation)
+    return nn.Sequential(block)
+
+class TinyResNet(nn.Module):
+    "A narrow ResNet trunk (one `BasicBlock` per stage) at output stride 8, for CPU benchmarks and tests."
+    def __init__(self, widths:tuple=(16, 32, 64, 128), # channels of the stem / res2, res3, res4, res5
+                 pretrained:str=None, # path of a checkpoint of the same layout
+                ):
+        super().__init__()
+        w = widths
+        self.stem = nn.Sequential(nn.Conv2d(3, w[0], 3, 2, 1, bias=False), nn.BatchNorm2d(w[0]), nn.ReLU(inplace=True))
+        self.res2, self.res3 = _basic_stage(w[0], w[0]), _basic_stage(w[0], w[1], 2)
+        self.res4, self.res5 = _basic_stage(w[1], w[2], 2), _basic_stage(w[2], w[3], dilation=2)
+        self.out_channels = w[3]
+        if pretrained is not None: load_backbone_weights(self, pretrained)
+    def forward(self, x): return self.res5(self.res4(self.res3(self.res2(self.stem(x)))))
+
+def make_backbone(arch:str, pretrained:str=None)->nn.Module:
+    "`TinyResNet` for `arch='tiny'`, otherwise a dilated torchvision `ResNetBackbone`."
+    return TinyResNet(pretrained=pretrained) if arch == 'tiny' else ResNetBackbone(arch, pretrained)
 
 # %% ../nbs/07_learner.ipynb #9eaf217c
 def load_backbone_weights(backbone:ResNetBackbone, path)->ResNetBackbone:
@@ -114,19 +144,20 @@ def _plain(t):
     return t.as_subclass(torch.Tensor) if isinstance(t, torch.Tensor) else t
 
 class SPMLNet(nn.Module):
-    "Embedding network (ResNet + ASPP/PSP head, stride 4) with a classifier head on the detached embedding."
+    "Embedding network (ResNet + ASPP/PSP head, stride 4) with a classifier head on the (detached) embedding."
     def __init__(self, n_classes:int, # number of classes `C`
-                 arch:str='resnet50', # torchvision ResNet
+                 arch:str='resnet50', # torchvision ResNet, or 'tiny'
                  head:str='aspp', # 'aspp' (VOC-style) or 'psp' (DensePose-style)
                  dim:int=64, # embedding dimension D
                  pretrained:str=None, # backbone checkpoint path
                  dropout:float=0.75, # classifier dropout
                  memory_size:int=2, # iterations kept in the memory bank
+                 detach:bool=True, # classifier on the detached embedding (SPML); False trains the network through it
                 ):
         super().__init__()
         if head not in ('aspp', 'psp'): raise ValueError(f"head must be 'aspp' or 'psp', got {head!r}")
-        self.n_classes, self.dim, self.arch, self.head_kind = n_classes, dim, arch, head
-        self.backbone = ResNetBackbone(arch, pretrained)
+        self.n_classes, self.dim, self.arch, self.head_kind, self.detach = n_classes, dim, arch, head, detach
+        self.backbone = make_backbone(arch, pretrained)
         ni = self.backbone.out_channels
         self.head = ASPP(ni, dim) if head == 'aspp' else PSPHead(ni, dim, mid=min(512, ni))
         self.classifier = ClassifierHead(dim, n_classes, dropout)
@@ -139,7 +170,7 @@ class SPMLNet(nn.Module):
 
     def forward(self, x):
         emb = self.embed(_plain(x))
-        return self.classifier(emb.detach()), emb
+        return self.classifier(emb.detach() if self.detach else emb), emb
 
     def get_extra_state(self): return {'memory': self.memory.state_dict()}
     def set_extra_state(self, state): self.memory.load_state_dict(state['memory'])
@@ -300,7 +331,7 @@ SETTING_DEFAULTS = {   # architecture per setting (spec section 9): head, embedd
 
 def spml_learner(dls, # `DataLoaders` yielding (image, weak labels, over-segmentation, tags, truth)
                  supervision:str='scribbles', # setting: 'tags', 'boxes', 'scribbles', 'points', 'keypoints'
-                 arch:str='resnet50', # torchvision ResNet
+                 arch:str='resnet50', # torchvision ResNet, or 'tiny'
                  n_classes:int=None, # number of classes (default: `dls.n_classes`)
                  pretrained:str=None, # backbone checkpoint path (freezes the stem and res2, as the release)
                  lr:float=3e-3, # base learning rate
@@ -319,11 +350,16 @@ def spml_learner(dls, # `DataLoaders` yielding (image, weak labels, over-segment
         if k in overrides: cfg[k] = overrides.pop(k)
     model = SPMLNet(n_classes, arch, cfg['head'], cfg['dim'], pretrained, memory_size=cfg['memory_size'])
     loss = SPMLLoss(n_classes, setting=supervision, grid=cfg['grid'], memory=model.memory, **overrides)
+    learn = _sgd_learner(dls, model, loss, lr, wd, pretrained, [MemoryBankCallback()] + list(cbs or []), mixed_precision)
+    learn.supervision = supervision
+    return learn
+
+def _sgd_learner(dls, model, loss, lr, wd, pretrained, cbs, mixed_precision):
+    "The release's optimiser: SGD (momentum 0.9, L2), six parameter groups, poly schedule; `MIoU` of the classifier."
     learn = SPMLLearner(dls, model, loss_func=loss, opt_func=partial(SGD, mom=0.9, decouple_wd=False), lr=lr, wd=wd,
                     wd_bn_bias=False, splitter=partial(spml_splitter, freeze_stem=pretrained is not None),
-                    metrics=[MIoU(n_classes, get_logits=lambda o: o[0])],
-                    cbs=[PlainTensors(), NonFiniteGuard(), PolyLRSchedule(), MemoryBankCallback()] + list(cbs or []))
-    learn.supervision = supervision
+                    metrics=[MIoU(model.n_classes, get_logits=lambda o: o[0])],
+                    cbs=[PlainTensors(), NonFiniteGuard(), PolyLRSchedule()] + list(cbs))
     if mixed_precision and torch.cuda.is_available(): learn = learn.to_fp16()
     return learn
 
@@ -338,9 +374,31 @@ def fit_one_batch(learn:Learner, b, n_steps:int=8, lr:float=1e-2)->list:
     for _ in range(n_steps):
         loss = learn.loss_func(learn.model(*xb), *yb)
         loss.backward(); learn.opt.step(); learn.opt.zero_grad()
-        learn.model.memory.update(learn.loss_func.last_segments)
+        segs = getattr(learn.loss_func, 'last_segments', None)
+        if segs is not None: learn.model.memory.update(segs)
         out.append(loss.item())
     return out
+
+# %% ../nbs/07_learner.ipynb #a43cc278
+class PartialCELoss:
+    "Cross-entropy of the classifier on the labelled pixels only (values >= C are ignored)."
+    def __init__(self, n_classes:int): self.n_classes = n_classes
+    def __call__(self, out, labels, *rest): return classifier_ce(out[0], labels, self.n_classes)
+
+def partial_ce_learner(dls, # `DataLoaders` yielding (image, weak labels, over-segmentation, tags, truth)
+                       arch:str='resnet50', # torchvision ResNet, or 'tiny'
+                       n_classes:int=None, # number of classes (default: `dls.n_classes`)
+                       head:str='aspp', dim:int=64, # embedding head and dimension, as `spml_learner`
+                       pretrained:str=None, # backbone checkpoint path
+                       lr:float=3e-3, wd:float=5e-4, # base learning rate, weight decay
+                       mixed_precision:bool=False, cbs=None)->Learner:
+    "The same network and optimiser as `spml_learner`, trained end to end by cross-entropy on the labelled pixels."
+    n_classes = n_classes or getattr(dls, 'n_classes', None)
+    if n_classes is None: raise ValueError("partial_ce_learner: n_classes is needed (the DataLoaders do not say)")
+    model = SPMLNet(n_classes, arch, head, dim, pretrained, memory_size=0, detach=False)
+    learn = _sgd_learner(dls, model, PartialCELoss(n_classes), lr, wd, pretrained, list(cbs or []), mixed_precision)
+    learn.supervision = getattr(dls, 'supervision', 'weak')
+    return learn
 
 # %% ../nbs/07_learner.ipynb #6d8c5ff2
 VOC_LABEL_DIRS = {'scribbles': 'scribble', 'points': 'points', 'mask': 'SegmentationClassAug', 'tags': 'tags',
@@ -375,14 +433,14 @@ def _train_parser(demo=False):
         p.add_argument('--n-classes', type=int, default=None, help='number of classes (voc 21, densepose 15)')
         p.add_argument('--overseg', default=None, help='voc: folder of precomputed over-segmentations (e.g. hed)')
     p.add_argument('--supervision', default='points', choices=list(SETTING_DEFAULTS), help='kind of weak label')
-    p.add_argument('--arch', default='resnet18', help='torchvision ResNet')
+    p.add_argument('--arch', default='tiny' if demo else 'resnet18', help="torchvision ResNet (resnet18, resnet50, ...) or 'tiny'")
     p.add_argument('--dim', type=int, default=32, help='embedding dimension')
     p.add_argument('--epochs', type=int, default=None, help='epochs (demo: chosen to fit --minutes)')
     p.add_argument('--bs', type=int, default=8, help='batch size')
-    p.add_argument('--lr', type=float, default=1e-2, help='base learning rate')
+    p.add_argument('--lr', type=float, default=3e-3, help='base learning rate')
     p.add_argument('--size', type=int, default=64, help='synthetic image side')
     p.add_argument('--crop', type=int, default=None, help='training crop (default: image side / 320 for folders)')
-    p.add_argument('--n-train', type=int, default=128, help='synthetic training images')
+    p.add_argument('--n-train', type=int, default=256, help='synthetic training images')
     p.add_argument('--n-valid', type=int, default=32, help='synthetic validation images')
     p.add_argument('--seed', type=int, default=0, help='random seed')
     p.add_argument('--pretrained', default=None, help='backbone checkpoint path')
@@ -432,6 +490,14 @@ def spml_train(argv=None):
     conf = evaluate(learn)
     print(_save_run(learn, a.out, conf, time.time() - t0, a))
 
+def seconds_per_epoch(learn:Learner, dls, n:int=5)->float:
+    "Estimated seconds of one training epoch plus its validation: `n` timed steps on a throwaway `learn`."
+    b = [_plain(t) for t in dls.train.one_batch()]
+    fit_one_batch(learn, b, 1)                                      # warm-up step
+    t = time.perf_counter(); fit_one_batch(learn, b, n); step = (time.perf_counter() - t)/n
+    t = time.perf_counter(); evaluate(learn); val = time.perf_counter() - t
+    return step*len(dls.train) + 2*val                              # fastai's validation also computes the loss
+
 def spml_demo(argv=None):
     "Console command: the main job on the built-in data, in a few minutes on a laptop CPU."
     a = _train_parser(demo=True).parse_args(argv)
@@ -440,14 +506,15 @@ def spml_demo(argv=None):
     print(f"building the synthetic benchmark: {a.n_train} training and {a.n_valid} validation images of {a.size} px, "
           f"{a.supervision} as weak labels")
     dls = _dls_from_args(a)
-    learn = spml_learner(dls, a.supervision, a.arch, dim=a.dim, pretrained=a.pretrained, lr=a.lr, mixed_precision=a.fp16)
+    make = lambda: spml_learner(dls, a.supervision, a.arch, dim=a.dim, pretrained=a.pretrained, lr=a.lr,
+                                mixed_precision=a.fp16)
     epochs = a.epochs
-    if epochs is None:   # time one epoch, then fit the rest of the budget
-        learn.fit(1)
-        per = time.time() - t0
-        epochs = max(1, int(a.minutes*60/per) - 1)
-        learn = spml_learner(dls, a.supervision, a.arch, dim=a.dim, pretrained=a.pretrained, lr=a.lr, mixed_precision=a.fp16)
-        print(f"one epoch took {per:.0f} s: training {epochs} epochs")
+    if epochs is None:   # time a few steps, then fit as many epochs as the budget holds
+        per = seconds_per_epoch(make(), dls)
+        epochs = max(1, int((a.minutes*60 - (time.time() - t0))/per))
+        print(f"an epoch takes about {per:.0f} s here: training {epochs} epochs ({epochs*len(dls.train)} steps)")
+    torch.manual_seed(a.seed); np.random.seed(a.seed)
+    learn = make()
     learn.fit(epochs)
     conf = evaluate(learn)
     secs = time.time() - t0

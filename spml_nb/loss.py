@@ -68,7 +68,7 @@ def _chunks(labs, chunk_size, max_groups):
     if len(groups) == 1: key = groups[0][1]
     else: key = torch.unique(torch.stack([g for _, g in groups], 1), dim=0, return_inverse=True)[1]
     n_groups = int(key.max()) + 1
-    if n_groups > max_groups:
+    if n_groups > max_groups or n < n_groups * min(chunk_size, 256):   # many or small groups: plain chunks
         for a in range(0, n, chunk_size): yield torch.arange(a, min(a + chunk_size, n), device=key.device), None
         return
     posu = [positive_mask(u, sl) for (u, _), (_, sl) in zip(groups, labs)]
@@ -81,11 +81,14 @@ def _chunks(labs, chunk_size, max_groups):
             for a in range(start, start + c, chunk_size): yield order[a:min(a + chunk_size, start + c)], pos
         start += c
 
-def _shift(xc, l, kappa, pmax, limit):
-    "Per-row shift m >= max_s kappa x . mu: the Cauchy-Schwarz bound, or the exact maximum when the bound is too loose."
+def _scaled_exp(xc, P, kappa, pmax, limit):
+    "(m, exp(kappa x . mu - m)) of a chunk. m >= max_s kappa x . mu: the Cauchy-Schwarz bound, or the exact maximum when\n    the bound is too loose. Scale and shift ride on the product (`addmm`): no separate passes over the chunk."
     m = kappa * xc.norm(dim=1) * pmax
-    if len(m) and 2 * float(m.max()) > limit: m = l.amax(1) * kappa
-    return m
+    if len(m) and 2 * float(m.max()) > limit:
+        l = xc @ P.T
+        m = l.amax(1) * kappa
+        return m, l.mul_(kappa).sub_(m[:, None]).exp_()
+    return m, torch.addmm(m[:, None], xc, P.T, beta=-1, alpha=kappa).exp_()
 
 # %% ../nbs/06_loss.ipynb #13df1c36
 class _PixelSegmentNLL(torch.autograd.Function):
@@ -102,10 +105,8 @@ class _PixelSegmentNLL(torch.autograd.Function):
         tiny = torch.finfo(x.dtype).tiny
         for rows, pos in _chunks(labs, chunk_size, max_groups):
             xc, oc, ar = x[rows], own[rows], torch.arange(len(rows), device=x.device)
-            l = xc @ P.T
             for r, ((pl, sl), kappa) in enumerate(zip(labs, kappas)):
-                m = _shift(xc, l, kappa, pmax, limit)
-                E = torch.mul(l, kappa).sub_(m[:, None]).exp_()
+                m, E = _scaled_exp(xc, P, kappa, pmax, limit)
                 E_own = E[ar, oc].clone(); E[ar, oc] = 0
                 if pos is None:
                     p_sum, tot = torch.where(positive_mask(pl[rows], sl), E, 0).sum(1), E.sum(1)
@@ -141,9 +142,9 @@ class _PixelSegmentNLL(torch.autograd.Function):
         gx, gP = torch.zeros_like(x), torch.zeros_like(P)
         for rows, pos in _chunks(labs, chunk_size, max_groups):
             xc, oc, ar = x[rows], own[rows], torch.arange(len(rows), device=x.device)
-            l, G, w_own = xc @ P.T, None, 0
+            G, w_own = None, 0
             for r, ((pl, sl), kappa) in enumerate(zip(labs, kappas)):
-                E = torch.mul(l, kappa).sub_(m[r][rows, None]).exp_()
+                E = torch.addmm(m[r][rows, None], xc, P.T, beta=-1, alpha=kappa).exp_()
                 w_own = w_own + c_own[r][rows] * E[ar, oc]
                 pm = positive_mask(pl[rows], sl) if pos is None else pos[r]
                 E.mul_(torch.where(pm, c_pos[r][rows, None], c_neg[r][rows, None]))
@@ -159,14 +160,14 @@ def pixel_segment_nlls(x:Tensor, # [N, d] pixel features (unit vectors)
                        protos:Tensor, # [K, d] prototypes (unit vectors)
                        own:Tensor, # [N] index of each pixel's own segment among `protos`
                        labels:list, # one (pix_lab, seg_lab, kappa) per relation
-                       chunk_size:int=None, # pixels per chunk (default: about 2**19 / K, i.e. 2 MB of float32 per chunk)
+                       chunk_size:int=None, # pixels per chunk (default: about 2**22 / K, i.e. 16 MB of float32 per chunk)
                        max_groups:int=64, # up to this many distinct label combinations, chunks are grouped by label
                       )->list:
     "`pixel_segment_nll` of several relations on the same pixels and prototypes, sharing each chunk's product x . mu."
     if not labels: raise ValueError("pixel_segment_nlls: labels must hold at least one (pix_lab, seg_lab, kappa)")
     if any(not float(k) > 0 for _, _, k in labels): raise ValueError("pixel_segment_nll: kappa must be positive")
     for pl, sl, _ in labels: _check_nll_inputs(x, protos, own, pl, sl)
-    if chunk_size is None: chunk_size = max(32, 2**19 // max(len(protos), 1))
+    if chunk_size is None: chunk_size = max(32, 2**22 // max(len(protos), 1))
     if int(chunk_size) < 1: raise ValueError(f"pixel_segment_nll: chunk_size must be a positive integer, got {chunk_size}")
     flat = [t for pl, sl, _ in labels for t in (pl, sl)]
     return list(_PixelSegmentNLL.apply(x, protos, own.long(), tuple(float(k) for _, _, k in labels),
@@ -178,7 +179,7 @@ def pixel_segment_nll(x:Tensor, # [N, d] pixel features (unit vectors)
                       pix_lab:Tensor, # [N] labels, or [N, T] multi-hot tags
                       seg_lab:Tensor, # [K] labels, or [K, T] multi-hot tags
                       kappa:float, # concentration
-                      chunk_size:int=None, # pixels per chunk (default: about 2**19 / K, i.e. 2 MB of float32 per chunk)
+                      chunk_size:int=None, # pixels per chunk (default: about 2**22 / K, i.e. 16 MB of float32 per chunk)
                       max_groups:int=64, # up to this many distinct pixel labels, chunks are grouped by label
                      )->Tensor:
     "Per-pixel segsort+ negative log-likelihood [N] (spec section 4): log-sum-exp-stable, chunked, memory O(chunk x K)."
