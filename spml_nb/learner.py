@@ -60,7 +60,7 @@ class ResNetBackbone(nn.Module):
         if pretrained is not None: load_backbone_weights(self, pretrained)
     def forward(self, x): return self.res5(self.res4(self.res3(self.res2(self.stem(x)))))
 
-# %% ../nbs/07_learner.ipynb #ad158d82
+# %% ../nbs/07_learner.ipynb #6ceae3a7
 def _basic_stage(ni:int, nf:int, stride:int=1, dilation:int=1)->nn.Sequential:
     "One torchvision `BasicBlock` from `ni` to `nf` channels (1x1 projection when the shape changes), 3x3 convs dilated."
     down = nn.Sequential(nn.Conv2d(ni, nf, 1, stride, bias=False), nn.BatchNorm2d(nf)) if stride != 1 or ni != nf else None
@@ -379,7 +379,7 @@ def fit_one_batch(learn:Learner, b, n_steps:int=8, lr:float=1e-2)->list:
         out.append(loss.item())
     return out
 
-# %% ../nbs/07_learner.ipynb #a43cc278
+# %% ../nbs/07_learner.ipynb #20be1c17
 class PartialCELoss:
     "Cross-entropy of the classifier on the labelled pixels only (values >= C are ignored)."
     def __init__(self, n_classes:int): self.n_classes = n_classes

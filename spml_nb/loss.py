@@ -16,7 +16,7 @@ from .relations import (MemoryBank, Relation, positive_mask, image_similarity, s
 
 # %% auto #0
 __all__ = ['SPML_PRESETS', 'TERMS', 'dense_pixel_segment_nll', 'pixel_segment_nlls', 'pixel_segment_nll', 'relation_loss',
-           'SPMLLoss', 'classifier_ce']
+           'batch_columns', 'SPMLLoss', 'classifier_ce']
 
 # %% ../nbs/06_loss.ipynb #4d7d948e
 def _check_nll_inputs(x, protos, own, pix_lab, seg_lab):
@@ -81,20 +81,24 @@ def _chunks(labs, chunk_size, max_groups):
             for a in range(start, start + c, chunk_size): yield order[a:min(a + chunk_size, start + c)], pos
         start += c
 
-def _scaled_exp(xc, P, kappa, pmax, limit):
-    "(m, exp(kappa x . mu - m)) of a chunk. m >= max_s kappa x . mu: the Cauchy-Schwarz bound, or the exact maximum when\n    the bound is too loose. Scale and shift ride on the product (`addmm`): no separate passes over the chunk."
+def _affine_exp(xc, Pa, kappa, m):
+    "exp(kappa x . mu - m) of a chunk as one plain product: [kappa x, -m] times [mu, 1] (`Pa` = `protos` with a 1 column)."
+    return (torch.cat([xc * kappa, -m[:, None]], 1) @ Pa.T).exp_()
+
+def _scaled_exp(xc, P, Pa, kappa, pmax, limit):
+    "(m, exp(kappa x . mu - m)) of a chunk. m >= max_s kappa x . mu: the Cauchy-Schwarz bound, or the exact maximum when\n    the bound is too loose."
     m = kappa * xc.norm(dim=1) * pmax
     if len(m) and 2 * float(m.max()) > limit:
         l = xc @ P.T
         m = l.amax(1) * kappa
         return m, l.mul_(kappa).sub_(m[:, None]).exp_()
-    return m, torch.addmm(m[:, None], xc, P.T, beta=-1, alpha=kappa).exp_()
+    return m, _affine_exp(xc, Pa, kappa, m)
 
 # %% ../nbs/06_loss.ipynb #13df1c36
 class _PixelSegmentNLL(torch.autograd.Function):
     "Segsort+ loss of R relations that share pixels, prototypes and own segments (one product x . mu per chunk)."
     @staticmethod
-    def forward(ctx, x, P, own, kappas, chunk_size, max_groups, *labels):
+    def forward(ctx, x, P, own, kappas, chunk_size, max_groups, n_grad, *labels):
         labs = list(zip(labels[0::2], labels[1::2]))
         n, R = len(x), len(labs)
         limit = 600. if x.dtype == torch.float64 else 80.       # exp(-limit) stays far from underflow
@@ -103,10 +107,11 @@ class _PixelSegmentNLL(torch.autograd.Function):
         st = {k: [x.new_empty(n) for _ in range(R)] for k in ('out', 'm', 'num', 'den')}
         st['use'] = [own.new_empty(n, dtype=torch.bool) for _ in range(R)]
         tiny = torch.finfo(x.dtype).tiny
+        Pa = torch.cat([P, P.new_ones(len(P), 1)], 1)
         for rows, pos in _chunks(labs, chunk_size, max_groups):
             xc, oc, ar = x[rows], own[rows], torch.arange(len(rows), device=x.device)
             for r, ((pl, sl), kappa) in enumerate(zip(labs, kappas)):
-                m, E = _scaled_exp(xc, P, kappa, pmax, limit)
+                m, E = _scaled_exp(xc, P, Pa, kappa, pmax, limit)
                 E_own = E[ar, oc].clone(); E[ar, oc] = 0
                 if pos is None:
                     p_sum, tot = torch.where(positive_mask(pl[rows], sl), E, 0).sum(1), E.sum(1)
@@ -122,12 +127,12 @@ class _PixelSegmentNLL(torch.autograd.Function):
                 for k, v in zip(('out', 'm', 'num', 'den', 'use'), (den.log() - num.log(), m, num, den, use)):
                     st[k][r][rows] = v
         ctx.save_for_backward(x, P, own, *labels, *op, *(t for k in ('m', 'num', 'den', 'use') for t in st[k]))
-        ctx.conf = kappas, chunk_size, max_groups, R
+        ctx.conf = kappas, chunk_size, max_groups, n_grad, R
         return tuple(st['out'])
 
     @staticmethod
     def backward(ctx, *grads):
-        kappas, chunk_size, max_groups, R = ctx.conf
+        kappas, chunk_size, max_groups, n_grad, R = ctx.conf
         x, P, own, *rest = ctx.saved_tensors
         labs = list(zip(rest[0:2*R:2], rest[1:2*R:2]))
         op, m, num, den, use = (rest[2*R + i*R:2*R + (i+1)*R] for i in range(5))
@@ -140,20 +145,23 @@ class _PixelSegmentNLL(torch.autograd.Function):
             a_own = torch.where(use[r], torch.where(op[r], 0., -1.), 1.).to(x.dtype)
             c_own.append(b_own * c_neg[r] - a_own * k / num[r])             # ... the own column
         gx, gP = torch.zeros_like(x), torch.zeros_like(P)
+        Pa = torch.cat([P, P.new_ones(len(P), 1)], 1)
         for rows, pos in _chunks(labs, chunk_size, max_groups):
             xc, oc, ar = x[rows], own[rows], torch.arange(len(rows), device=x.device)
             G, w_own = None, 0
             for r, ((pl, sl), kappa) in enumerate(zip(labs, kappas)):
-                E = torch.addmm(m[r][rows, None], xc, P.T, beta=-1, alpha=kappa).exp_()
+                E = _affine_exp(xc, Pa, kappa, m[r][rows])
                 w_own = w_own + c_own[r][rows] * E[ar, oc]
                 pm = positive_mask(pl[rows], sl) if pos is None else pos[r]
                 E.mul_(torch.where(pm, c_pos[r][rows, None], c_neg[r][rows, None]))
                 G = E if G is None else G.add_(E)
             G[ar, oc] = 0
             gx[rows] = G @ P + w_own[:, None] * P[oc]
-            gP.addmm_(G.T, xc).index_add_(0, oc, w_own[:, None] * xc)
+            if n_grad == len(P): gP.addmm_(G.T, xc)
+            elif n_grad: gP[:n_grad].addmm_(G[:, :n_grad].T, xc)   # trailing columns are constants (memory)
+            gP.index_add_(0, oc, w_own[:, None] * xc)
         return (gx if ctx.needs_input_grad[0] else None, gP if ctx.needs_input_grad[1] else None,
-                None, None, None, None) + (None,) * (2 * R)
+                None, None, None, None, None) + (None,) * (2 * R)
 
 # %% ../nbs/06_loss.ipynb #c4a84f39
 def pixel_segment_nlls(x:Tensor, # [N, d] pixel features (unit vectors)
@@ -162,6 +170,7 @@ def pixel_segment_nlls(x:Tensor, # [N, d] pixel features (unit vectors)
                        labels:list, # one (pix_lab, seg_lab, kappa) per relation
                        chunk_size:int=None, # pixels per chunk (default: about 2**22 / K, i.e. 16 MB of float32 per chunk)
                        max_groups:int=64, # up to this many distinct label combinations, chunks are grouped by label
+                       n_grad:int=None, # only the first `n_grad` prototypes get a gradient (the rest are constants, e.g. memory)
                       )->list:
     "`pixel_segment_nll` of several relations on the same pixels and prototypes, sharing each chunk's product x . mu."
     if not labels: raise ValueError("pixel_segment_nlls: labels must hold at least one (pix_lab, seg_lab, kappa)")
@@ -169,9 +178,11 @@ def pixel_segment_nlls(x:Tensor, # [N, d] pixel features (unit vectors)
     for pl, sl, _ in labels: _check_nll_inputs(x, protos, own, pl, sl)
     if chunk_size is None: chunk_size = max(32, 2**22 // max(len(protos), 1))
     if int(chunk_size) < 1: raise ValueError(f"pixel_segment_nll: chunk_size must be a positive integer, got {chunk_size}")
+    n_grad = len(protos) if n_grad is None else int(n_grad)
+    if not 0 <= n_grad <= len(protos): raise ValueError(f"pixel_segment_nll: n_grad must be in 0..{len(protos)}, got {n_grad}")
     flat = [t for pl, sl, _ in labels for t in (pl, sl)]
     return list(_PixelSegmentNLL.apply(x, protos, own.long(), tuple(float(k) for _, _, k in labels),
-                                       int(chunk_size), int(max_groups), *flat))
+                                       int(chunk_size), int(max_groups), n_grad, *flat))
 
 def pixel_segment_nll(x:Tensor, # [N, d] pixel features (unit vectors)
                       protos:Tensor, # [K, d] prototypes (unit vectors)
@@ -181,9 +192,10 @@ def pixel_segment_nll(x:Tensor, # [N, d] pixel features (unit vectors)
                       kappa:float, # concentration
                       chunk_size:int=None, # pixels per chunk (default: about 2**22 / K, i.e. 16 MB of float32 per chunk)
                       max_groups:int=64, # up to this many distinct pixel labels, chunks are grouped by label
+                      n_grad:int=None, # only the first `n_grad` prototypes get a gradient (default: all)
                      )->Tensor:
     "Per-pixel segsort+ negative log-likelihood [N] (spec section 4): log-sum-exp-stable, chunked, memory O(chunk x K)."
-    return pixel_segment_nlls(x, protos, own, [(pix_lab, seg_lab, kappa)], chunk_size, max_groups)[0]
+    return pixel_segment_nlls(x, protos, own, [(pix_lab, seg_lab, kappa)], chunk_size, max_groups, n_grad)[0]
 
 # %% ../nbs/06_loss.ipynb #5340137c
 def relation_loss(rel, # a `Relation`, or a list of them (one per image) whose losses are averaged
@@ -196,7 +208,13 @@ def relation_loss(rel, # a `Relation`, or a list of them (one per image) whose l
         terms = [relation_loss(r, kappa, nll, **kwargs) for r in rel if r.n]
         return torch.stack(terms).mean() if terms else torch.zeros(())
     if rel.n == 0: return rel.x.new_zeros(())
+    if nll is pixel_segment_nll: kwargs = {'n_grad': batch_columns(rel), **kwargs}
     return nll(rel.x, rel.protos, rel.own, rel.pix_lab, rel.seg_lab, kappa, **kwargs).mean()
+
+def batch_columns(rel)->int:
+    "How many leading columns of `rel` are the batch's own segments; the memory's prototypes after them are constants."
+    g = int((rel.seg >= 0).sum())
+    return g if bool((rel.seg[:g] >= 0).all()) else rel.k
 
 # %% ../nbs/06_loss.ipynb #d0534499
 SPML_PRESETS = {
@@ -275,7 +293,8 @@ def terms(self:SPMLLoss, seg:Segments, # the batch's segments
     if occ is not None and aff is not None and aff.n == occ.n > 0 and aff.k == occ.k and self.nll is pixel_segment_nll:
         # same pixels, same prototypes: one pass for both relations
         lo, la = pixel_segment_nlls(occ.x, occ.protos, occ.own, [(occ.pix_lab, occ.seg_lab, c['k_occ']),
-                                                                 (aff.pix_lab, aff.seg_lab, c['k_aff'])], **kw)
+                                                                 (aff.pix_lab, aff.seg_lab, c['k_aff'])],
+                                    n_grad=batch_columns(occ), **kw)
         out['sem_occ'], out['feat_aff'] = lo.mean(), la.mean()
     else:
         if occ is not None: out['sem_occ'] = relation_loss(occ, c['k_occ'], self.nll, **kw)
