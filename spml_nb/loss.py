@@ -95,10 +95,24 @@ def _scaled_exp(xc, P, Pa, kappa, pmax, limit):
     return m, _affine_exp(xc, Pa, kappa, m)
 
 # %% ../nbs/06_loss.ipynb #13df1c36
+def _grad_weights(k, num, den, use, own_pos):
+    "Per-row weights of d loss / d logit (/ S) for upstream gradient x kappa `k`: negative, positive and own column."
+    c_neg = k / den                                                   # a column only in den
+    c_pos = torch.where(use, c_neg - k / num, 0)                      # a positive column, not the own one
+    b_own = torch.where(use, 0., torch.where(own_pos, 1., 2.)).to(den.dtype)
+    a_own = torch.where(use, torch.where(own_pos, 0., -1.), 1.).to(den.dtype)
+    return c_neg, c_pos, b_own * c_neg - a_own * k / num              # ... and the own column
+
+def _add_proto_grad(gP, G, xc, oc, w_own, n_grad):
+    "gP += G^T x (+ the own columns), the product only over the first `n_grad` prototypes (the rest are constants)."
+    if n_grad == len(gP): gP.addmm_(G.T, xc)
+    elif n_grad: gP[:n_grad].addmm_(G[:, :n_grad].T, xc)
+    gP.index_add_(0, oc, w_own[:, None] * xc)
+
 class _PixelSegmentNLL(torch.autograd.Function):
     "Segsort+ loss of R relations that share pixels, prototypes and own segments (one product x . mu per chunk)."
     @staticmethod
-    def forward(ctx, x, P, own, kappas, chunk_size, max_groups, n_grad, *labels):
+    def forward(ctx, x, P, own, kappas, chunk_size, max_groups, n_grad, pre, *labels):
         labs = list(zip(labels[0::2], labels[1::2]))
         n, R = len(x), len(labs)
         limit = 600. if x.dtype == torch.float64 else 80.       # exp(-limit) stays far from underflow
@@ -108,13 +122,15 @@ class _PixelSegmentNLL(torch.autograd.Function):
         st['use'] = [own.new_empty(n, dtype=torch.bool) for _ in range(R)]
         tiny = torch.finfo(x.dtype).tiny
         Pa = torch.cat([P, P.new_ones(len(P), 1)], 1)
+        if pre: gxu, gPu = [torch.zeros_like(x) for _ in range(R)], [torch.zeros_like(P) for _ in range(R)]
         for rows, pos in _chunks(labs, chunk_size, max_groups):
             xc, oc, ar = x[rows], own[rows], torch.arange(len(rows), device=x.device)
             for r, ((pl, sl), kappa) in enumerate(zip(labs, kappas)):
                 m, E = _scaled_exp(xc, P, Pa, kappa, pmax, limit)
                 E_own = E[ar, oc].clone(); E[ar, oc] = 0
+                pm = positive_mask(pl[rows], sl) if pos is None else pos[r]
                 if pos is None:
-                    p_sum, tot = torch.where(positive_mask(pl[rows], sl), E, 0).sum(1), E.sum(1)
+                    p_sum, tot = torch.where(pm, E, 0).sum(1), E.sum(1)
                 else:
                     s2 = E @ torch.stack([pos[r], torch.ones_like(pos[r])], 1).to(E.dtype)
                     p_sum, tot = s2[:, 0], s2[:, 1]
@@ -126,8 +142,15 @@ class _PixelSegmentNLL(torch.autograd.Function):
                 den = num + n_sum + own_neg
                 for k, v in zip(('out', 'm', 'num', 'den', 'use'), (den.log() - num.log(), m, num, den, use)):
                     st[k][r][rows] = v
+                if pre:   # the gradient for an upstream gradient of 1 on every pixel, while E is at hand
+                    c_neg, c_pos, c_own = _grad_weights(kappa, num, den, use, op[r][rows])
+                    w_own = c_own * E_own
+                    G = E.mul_(torch.where(pm, c_pos[:, None], c_neg[:, None]))
+                    gxu[r][rows] = G @ P + w_own[:, None] * P[oc]
+                    _add_proto_grad(gPu[r], G, xc, oc, w_own, n_grad)
         ctx.save_for_backward(x, P, own, *labels, *op, *(t for k in ('m', 'num', 'den', 'use') for t in st[k]))
         ctx.conf = kappas, chunk_size, max_groups, n_grad, R
+        ctx.pre = (gxu, gPu) if pre else None
         return tuple(st['out'])
 
     @staticmethod
@@ -136,14 +159,15 @@ class _PixelSegmentNLL(torch.autograd.Function):
         x, P, own, *rest = ctx.saved_tensors
         labs = list(zip(rest[0:2*R:2], rest[1:2*R:2]))
         op, m, num, den, use = (rest[2*R + i*R:2*R + (i+1)*R] for i in range(5))
-        c_neg, c_pos, c_own = [], [], []
-        for r in range(R):
-            k = grads[r] * kappas[r]
-            c_neg.append(k / den[r])                                         # d l / d logit (/ S): column only in den
-            c_pos.append(torch.where(use[r], c_neg[r] - k / num[r], 0))      # ... a positive column, not the own one
-            b_own = torch.where(use[r], 0., torch.where(op[r], 1., 2.)).to(x.dtype)
-            a_own = torch.where(use[r], torch.where(op[r], 0., -1.), 1.).to(x.dtype)
-            c_own.append(b_own * c_neg[r] - a_own * k / num[r])             # ... the own column
+        if ctx.pre is not None and all(len(g) == 0 or bool((g == g[0]).all()) for g in grads):
+            # the same upstream gradient on every pixel (a mean or a sum): scale what the forward pass formed
+            gxu, gPu = ctx.pre
+            gx = sum(g[0] * a for g, a in zip(grads, gxu) if len(g)) if len(x) else torch.zeros_like(x)
+            gP = sum(g[0] * a for g, a in zip(grads, gPu) if len(g)) if len(x) else torch.zeros_like(P)
+            return (gx if ctx.needs_input_grad[0] else None, gP if ctx.needs_input_grad[1] else None,
+                    None, None, None, None, None, None) + (None,) * (2 * R)
+        c_neg, c_pos, c_own = map(list, zip(*(_grad_weights(grads[r] * kappas[r], num[r], den[r], use[r], op[r])
+                                              for r in range(R))))
         gx, gP = torch.zeros_like(x), torch.zeros_like(P)
         Pa = torch.cat([P, P.new_ones(len(P), 1)], 1)
         for rows, pos in _chunks(labs, chunk_size, max_groups):
@@ -157,11 +181,9 @@ class _PixelSegmentNLL(torch.autograd.Function):
                 G = E if G is None else G.add_(E)
             G[ar, oc] = 0
             gx[rows] = G @ P + w_own[:, None] * P[oc]
-            if n_grad == len(P): gP.addmm_(G.T, xc)
-            elif n_grad: gP[:n_grad].addmm_(G[:, :n_grad].T, xc)   # trailing columns are constants (memory)
-            gP.index_add_(0, oc, w_own[:, None] * xc)
+            _add_proto_grad(gP, G, xc, oc, w_own, n_grad)
         return (gx if ctx.needs_input_grad[0] else None, gP if ctx.needs_input_grad[1] else None,
-                None, None, None, None, None) + (None,) * (2 * R)
+                None, None, None, None, None, None) + (None,) * (2 * R)
 
 # %% ../nbs/06_loss.ipynb #c4a84f39
 def pixel_segment_nlls(x:Tensor, # [N, d] pixel features (unit vectors)
@@ -181,8 +203,9 @@ def pixel_segment_nlls(x:Tensor, # [N, d] pixel features (unit vectors)
     n_grad = len(protos) if n_grad is None else int(n_grad)
     if not 0 <= n_grad <= len(protos): raise ValueError(f"pixel_segment_nll: n_grad must be in 0..{len(protos)}, got {n_grad}")
     flat = [t for pl, sl, _ in labels for t in (pl, sl)]
+    pre = torch.is_grad_enabled() and (x.requires_grad or protos.requires_grad)   # form the gradient in the forward pass
     return list(_PixelSegmentNLL.apply(x, protos, own.long(), tuple(float(k) for _, _, k in labels),
-                                       int(chunk_size), int(max_groups), n_grad, *flat))
+                                       int(chunk_size), int(max_groups), n_grad, pre, *flat))
 
 def pixel_segment_nll(x:Tensor, # [N, d] pixel features (unit vectors)
                       protos:Tensor, # [K, d] prototypes (unit vectors)
