@@ -43,20 +43,26 @@ ABLATION = [   # (row, SPMLLoss overrides) for scribbles; the preset has w_aff =
 LENGTHS = (1.0, 0.8, 0.5, 0.3, 0.0)
 
 
+def run_name(method, kind, length=1.0):
+    "The name a run goes by in the results (`full` for cross-entropy on masks)."
+    if (method, kind) == ('pce', 'mask'): return 'full'
+    return f"{method}/{kind}" + (f"@{length:g}" if length != 1.0 else '')
+
+def ablation_name(row):
+    "The run of an ablation row: the scribbles preset itself is the '+ co-occurrence' row."
+    return run_name('spml', 'scribbles') if row == '+ co-occurrence' else f"ablation/{row}"
+
 def runs_for(only):
     "The list of distinct runs (name, method, kind, length, overrides) the tables need."
     runs = {}
     def add(method, kind, length=1.0, over=None, name=None):
-        name = name or f"{method}/{kind}" + (f"@{length:g}" if length != 1.0 else '')
+        name = name or run_name(method, kind, length)
         runs.setdefault(name, dict(name=name, method=method, kind=kind, length=length, over=over or {}))
-        return name
     if 'main' in only:
         for k in KINDS + ('mask',): add('spml', k)
-        for k in KINDS: add('pce', k)
-        add('pce', 'mask', name='full')
+        for k in KINDS + ('mask',): add('pce', k)
     if 'ablation' in only:
-        for row, over in ABLATION:
-            add('spml', 'scribbles', over=over, name='spml/scribbles' if row == '+ co-occurrence' else f"ablation/{row}")
+        for row, over in ABLATION: add('spml', 'scribbles', over=over, name=ablation_name(row))
     if 'sparsity' in only:
         for l in LENGTHS: add('spml', 'scribbles', l)
     return list(runs.values())
@@ -139,9 +145,6 @@ def _data(cfg):
 
 def _cam_task(cfg, seed): return seed, train_cams(cfg, _data(cfg), seed)
 
-def _run_task(args):
-    return train_one(*args)
-
 
 # ---- tables ----------------------------------------------------------------------------------------------------
 def _stats(results, name):
@@ -153,13 +156,13 @@ def _fmt(s): return '-' if s is None else f"{s[0]:.1f} ± {s[1]:.1f}"
 
 def tables(results, only, floor=None):
     out, goals = [], []
-    full = _stats(results, 'full')
+    full = _stats(results, run_name('pce', 'mask'))
     if 'main' in only:
         out += ['### SPML, partial cross-entropy and full supervision', '',
                 '| supervision | SPML | partial CE | SPML − partial CE | SPML / full | paper SPML / full |',
                 '|---|---|---|---|---|---|']
         for k in KINDS + ('mask',):
-            s, p = _stats(results, f"spml/{k}"), (_stats(results, f"pce/{k}") if k != 'mask' else full)
+            s, p = _stats(results, run_name('spml', k)), _stats(results, run_name('pce', k))
             diff = f"{s[0] - p[0]:+.1f}" if s and p else '-'
             ratio = f"{s[0]/full[0]:.2f}" if s and full else '-'
             out.append(f"| {k if k != 'mask' else 'full masks'} | {_fmt(s)} | {_fmt(p)} | {diff} | {ratio} | "
@@ -180,12 +183,12 @@ def tables(results, only, floor=None):
     if 'ablation' in only:
         out += ['### Relations, scribbles (cf. the paper\'s Table 6)', '', '| relations | mIoU |', '|---|---|']
         for row, _ in ABLATION:
-            out.append(f"| {row} | {_fmt(_stats(results, 'spml/scribbles' if row == '+ co-occurrence' else f'ablation/{row}'))} |")
+            out.append(f"| {row} | {_fmt(_stats(results, ablation_name(row)))} |")
         out.append('')
     if 'sparsity' in only:
         out += ['### Scribble length, SPML (cf. the paper\'s Table 7)', '', '| scribble length | mIoU |', '|---|---|']
         for l in LENGTHS:
-            out.append(f"| {100*l:.0f} % | {_fmt(_stats(results, 'spml/scribbles' + (f'@{l:g}' if l != 1.0 else '')))} |")
+            out.append(f"| {100*l:.0f} % | {_fmt(_stats(results, run_name('spml', 'scribbles', l)))} |")
         out.append('')
     return '\n'.join(out), goals
 
@@ -223,7 +226,7 @@ def main(argv=None):
         pseudo = dict(ex.map(_cam_task, [cfg]*len(seeds), seeds)) if need_cams else {s: None for s in seeds}
         print(f"CAM pseudo labels for {len(seeds)} seeds: {time.time() - t0:.0f} s", flush=True)
         jobs = [(cfg, r, s, pseudo[s]) for s in seeds for r in runs]
-        for res in ex.map(_run_task, jobs):
+        for res in ex.map(train_one, *zip(*jobs)):
             results.append(res)
             print(f"  {res['name']:<32} seed {res['seed']}: mIoU {100*res['miou']:5.1f}  ({res['seconds']:.0f} s)", flush=True)
     secs = time.time() - t0
@@ -246,7 +249,7 @@ def main(argv=None):
     stem.parent.mkdir(parents=True, exist_ok=True)
     stem.with_suffix('.md').write_text(md)
     stem.with_suffix('.json').write_text(json.dumps(dict(command=cmd.strip(), machine=machine, mode=mode,
-        config={k: v for k, v in cfg.items()}, seconds=secs, goals=goals, results=results), indent=1))
+        config=cfg, seconds=secs, goals=goals, results=results), indent=1))
     print(f"wrote {stem.with_suffix('.md')} and {stem.with_suffix('.json')}")
 
 if __name__ == '__main__': main()

@@ -65,8 +65,8 @@ def _basic_stage(ni:int, nf:int, stride:int=1, dilation:int=1)->nn.Sequential:
     "One torchvision `BasicBlock` from `ni` to `nf` channels (1x1 projection when the shape changes), 3x3 convs dilated."
     down = nn.Sequential(nn.Conv2d(ni, nf, 1, stride, bias=False), nn.BatchNorm2d(nf)) if stride != 1 or ni != nf else None
     block = BasicBlock(ni, nf, stride, down)
-    for conv in (block.conv1, block.conv2):
-        if dilation > 1: conv.dilation = conv.padding = (dilation, dilation)
+    if dilation > 1:
+        for conv in (block.conv1, block.conv2): conv.dilation = conv.padding = (dilation, dilation)
     return nn.Sequential(block)
 
 class TinyResNet(nn.Module):

@@ -110,7 +110,7 @@ def _add_proto_grad(gP, G, xc, oc, w_own, n_grad):
     gP.index_add_(0, oc, w_own[:, None] * xc)
 
 class _PixelSegmentNLL(torch.autograd.Function):
-    "Segsort+ loss of R relations that share pixels, prototypes and own segments (one product x . mu per chunk)."
+    "Segsort+ loss of R relations that share pixels, prototypes, own segments and the walk over chunks."
     @staticmethod
     def forward(ctx, x, P, own, kappas, chunk_size, max_groups, n_grad, pre, *labels):
         labs = list(zip(labels[0::2], labels[1::2]))
