@@ -28,8 +28,8 @@ __all__ = ['HAS_CRF', 'MSC_SCALES', 'VOC_CLASSES', 'rw_transition', 'random_walk
            'image_tensor', 'embed_views', 'EmbeddingCache', 'class_probs', 'max_normalise', 'rw_grid', 'walk',
            'dense_crf', 'to_labels', 'upsampled_ce', 'PairFlip', 'train_classifier', 'image_segments', 'segment_memory',
            'retrieve_probs', 'softmax_rw_labels', 'cam_probs', 'cam_rw_labels', 'nn_probs', 'tag_rescale', 'nn_labels',
-           'predict_probs', 'segment', 'evaluate_segmenter', 'labels_miou', 'algorithm1', 'algorithm2', 'show_walk',
-           'save_head', 'load_head', 'load_run', 'eval_images', 'spml_eval']
+           'predict_probs', 'segment', 'evaluate_segmenter', 'labels_miou', 'algorithm1', 'algorithm2',
+           'stage2_pseudo_labels', 'show_walk', 'save_head', 'load_head', 'load_run', 'eval_images', 'spml_eval']
 
 # %% ../nbs/08_inference.ipynb #74b9115c
 def _unit_views(emb)->list:
@@ -514,6 +514,23 @@ def algorithm2(model:nn.Module, # trained SPML network (`embed`)
     tta = final_tta if final_tta is not None else dict(scales=MSC_SCALES, flip=True, crf=HAS_CRF)
     if tta: stages[f"classifier 2, {_tta_name(**tta)} (valid)"] = score(h2, **tta)
     return dict(pseudo=p3, rounds=[p0, p1, p2, p3], head=h2, stages=stages, cache=cache)
+
+# %% ../nbs/08_inference.ipynb #f0f381b4
+def stage2_pseudo_labels(model:nn.Module, # trained SPML network (`embed`, `classifier`)
+                         images:Sequence[np.ndarray], # training images, HxWx3 uint8
+                         weak:Sequence, # their weak-label maps (values 0..C-1 labelled, C unlabelled, 255 void)
+                         n_classes:int, # number of classes `C`
+                         stride:int=8, # random-walk grid stride (4 for images of under ~100 pixels)
+                         flip:bool=True, n_iter:int=6, crf:bool=False, # walk views, squarings, CRF
+                         keep_weak:bool=True, # labelled pixels keep their given label
+                        )->list:
+    "Dense pseudo labels (uint8 maps) for retraining: classifier -> tag mask -> random walk, weak labels kept."
+    if len(images) != len(weak): raise ValueError(f"stage2_pseudo_labels: {len(images)} images but {len(weak)} weak-label maps")
+    model.eval()
+    out = softmax_rw_labels(EmbeddingCache(model, list(images)), model.classifier, list(weak), n_classes, flip=flip,
+                            stride=stride, n_iter=n_iter, crf=crf)
+    if not keep_weak: return out
+    return [np.where(np.asarray(w) < n_classes, np.asarray(w), p).astype(np.uint8) for w, p in zip(weak, out)]
 
 # %% ../nbs/08_inference.ipynb #1bcd8da4
 def show_walk(img:np.ndarray, # HxWx3 uint8 image

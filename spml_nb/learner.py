@@ -17,21 +17,22 @@ import matplotlib.pyplot as plt
 from fastcore.basics import store_attr
 from fastai.learner import Learner
 from fastai.callback.core import Callback
-from fastai.optimizer import SGD
+from fastai.optimizer import SGD, Adam
+import fastai.callback.schedule   # Learner.fit_one_cycle
 from fastai.torch_core import default_device
 from .core import *
 from .data import *
 from .kmeans import segment_batch
 from .relations import MemoryBank
-from .loss import SPMLLoss, classifier_ce
+from .loss import SPMLLoss, SPML_PRESETS, classifier_ce
 
 # %% auto #0
-__all__ = ['LR_MULTS', 'SETTING_DEFAULTS', 'VOC_LABEL_DIRS', 'ResNetBackbone', 'TinyResNet', 'make_backbone',
+__all__ = ['LR_MULTS', 'SETTING_DEFAULTS', 'RECIPES', 'VOC_LABEL_DIRS', 'ResNetBackbone', 'TinyResNet', 'make_backbone',
            'load_backbone_weights', 'ASPP', 'PSPHead', 'ClassifierHead', 'SPMLNet', 'poly_lr', 'spml_splitter',
            'PolyLRSchedule', 'MemoryBankCallback', 'PlainTensors', 'NonFiniteError', 'NonFiniteGuard',
-           'ResumableCheckpoint', 'resume_fit', 'load_model_state', 'SPMLLearner', 'spml_learner', 'fit_one_batch',
-           'PartialCELoss', 'partial_ce_learner', 'iou_table', 'evaluate', 'spml_train', 'seconds_per_epoch',
-           'spml_demo']
+           'ResumableCheckpoint', 'resume_fit', 'load_model_state', 'SPMLLearner', 'recipe_weights', 'pick_recipe',
+           'spml_learner', 'fit_one_batch', 'PartialCELoss', 'partial_ce_learner', 'iou_table', 'evaluate',
+           'spml_train', 'seconds_per_epoch', 'spml_demo']
 
 # %% ../nbs/07_learner.ipynb #00dd8c6d
 def _dilate_layer(layer:nn.Sequential, dilation:int, first:int):
@@ -262,10 +263,14 @@ class ResumableCheckpoint(Callback):
     def after_epoch(self):
         path = Path(self.learn.path)/self.learn.model_dir/self.fname
         path.parent.mkdir(parents=True, exist_ok=True)
-        sched = next(c for c in self.learn.cbs if isinstance(c, PolyLRSchedule))
+        sched = _poly_schedule(self.learn)
         torch.save({'model': self.learn.model.state_dict(), 'opt': self.learn.opt.state_dict(),
-                    'epoch': self.epoch + 1, 'n_epoch': self.n_epoch, 'step': sched.step, 'rng': _rng_state(self.learn)},
-                   path)
+                    'epoch': self.epoch + 1, 'n_epoch': self.n_epoch, 'step': sched.step if sched else None,
+                    'rng': _rng_state(self.learn)}, path)
+
+def _poly_schedule(learn):
+    "The learner's `PolyLRSchedule` (the release recipe), or None (the scratch recipe schedules by `fit_one_cycle`)."
+    return next((c for c in learn.cbs if isinstance(c, PolyLRSchedule)), None)
 
 def resume_fit(learn:Learner, path)->Learner:
     "Load a `ResumableCheckpoint` file and train the remaining epochs of its run."
@@ -275,10 +280,11 @@ def resume_fit(learn:Learner, path)->Learner:
     load_model_state(learn.model, ck['model'], path)
     if learn.opt is None: learn.create_opt()
     learn.opt.load_state_dict(ck['opt'])
-    sched = next(c for c in learn.cbs if isinstance(c, PolyLRSchedule))
-    sched.step = ck['step']
+    sched = _poly_schedule(learn)
+    if sched is not None: sched.step = ck['step']
     _set_rng_state(learn, ck['rng'])
-    learn.fit(ck['n_epoch'], start_epoch=ck['epoch'], reset_opt=False)
+    fit = learn.fit_recipe if hasattr(learn, 'fit_recipe') else learn.fit
+    fit(ck['n_epoch'], start_epoch=ck['epoch'], reset_opt=False)
     return learn
 
 def load_model_state(model:nn.Module, state:dict, source='checkpoint'):
@@ -296,7 +302,16 @@ def load_model_state(model:nn.Module, state:dict, source='checkpoint'):
 
 # %% ../nbs/07_learner.ipynb #92c317ac
 class SPMLLearner(Learner):
-    "A fastai `Learner` for SPML: `show_results` draws image / weak labels / prediction / truth."
+    "A fastai `Learner` for SPML: `fit_recipe` trains as its recipe says; `show_results` draws image / weak labels / prediction / truth."
+    recipe = 'release'
+    def fit_recipe(self, n_epoch:int, # epochs
+                   lr:float=None, # peak (scratch) or base (release) learning rate; default the learner's
+                   **kwargs, # passed on to `fit_one_cycle` / `fit` (cbs, start_epoch, reset_opt, ...)
+                  ):
+        "Train `n_epoch` epochs by the learner's recipe: `fit_one_cycle` ('scratch') or `fit` under the poly schedule ('release')."
+        if self.recipe == 'scratch': return self.fit_one_cycle(n_epoch, lr or self.lr, **kwargs)
+        return self.fit(n_epoch, lr, **kwargs)
+
     def predict_labels(self, x:torch.Tensor)->torch.Tensor:
         "Class maps [B,H,W] for a normalised image batch `x` (classifier logits upsampled to the image)."
         self.model.eval()
@@ -329,37 +344,67 @@ SETTING_DEFAULTS = {   # architecture per setting (spec section 9): head, embedd
     'keypoints': dict(head='psp', dim=32, memory_size=0, grid=(12, 12)),
 }
 
+RECIPES = {   # how a learner trains (see the table above): optimiser, classifier dropout, CE path and weight, relations
+    'scratch': dict(lr=5e-3, wd=1e-2, dropout=0.1, detach=False, w_ce=1., relations=0.1),   # AdamW + fit_one_cycle
+    'release': dict(lr=3e-3, wd=5e-4, dropout=0.75, detach=True, w_ce=None, relations=None),  # SGD + poly, 1x/10x groups
+}
+
+def recipe_weights(setting:str, recipe:str)->dict:
+    "Loss weights a recipe sets: none for 'release'; for 'scratch', CE 1 and the relations at `relations` x CE, in the preset's proportions."
+    r = RECIPES[recipe]
+    if r['relations'] is None: return {}
+    pre = SPML_PRESETS[setting]
+    return {'w_ce': r['w_ce'], **{k: pre[k]*r['relations']/pre['w_ann'] for k in ('w_ann', 'w_occ', 'w_img', 'w_aff')}}
+
+def pick_recipe(recipe:str=None, # 'scratch', 'release', or None to choose by `pretrained`
+                pretrained=None, # backbone checkpoint (path or name), if any
+               )->str:
+    "The recipe to train with: `recipe` when named, else 'release' with pretrained weights and 'scratch' without."
+    if recipe is None: return 'scratch' if pretrained is None else 'release'
+    if recipe not in RECIPES: raise ValueError(f"recipe must be one of {list(RECIPES)} (or None: chosen by pretrained), got {recipe!r}")
+    return recipe
+
 def spml_learner(dls, # `DataLoaders` yielding (image, weak labels, over-segmentation, tags, truth)
                  supervision:str='scribbles', # setting: 'tags', 'boxes', 'scribbles', 'points', 'keypoints'
                  arch:str='resnet50', # torchvision ResNet, or 'tiny'
                  n_classes:int=None, # number of classes (default: `dls.n_classes`)
                  pretrained:str=None, # backbone checkpoint path (freezes the stem and res2, as the release)
-                 lr:float=3e-3, # base learning rate
-                 wd:float=5e-4, # weight decay (L2, not on biases and BN)
+                 recipe:str=None, # 'scratch' or 'release' (default: 'release' with `pretrained`, else 'scratch')
+                 lr:float=None, # base (release) or peak (scratch) learning rate (default: the recipe's)
+                 wd:float=None, # weight decay (default: the recipe's; never on biases and BN)
                  mixed_precision:bool=False, # bf16/fp16 autocast on CUDA
                  cbs=None, # extra callbacks
-                 **overrides, # head, dim, memory_size, grid, and any `SPMLLoss` weight / kappa / switch
+                 **overrides, # head, dim, memory_size, grid, dropout, detach, and any `SPMLLoss` weight / kappa / switch
                 )->Learner:
-    "A fastai `Learner` training SPML from `supervision` weak labels."
+    "A fastai `Learner` training SPML from `supervision` weak labels; train it with `learn.fit_recipe(epochs)`."
     if supervision not in SETTING_DEFAULTS:
         raise ValueError(f"supervision must be one of {list(SETTING_DEFAULTS)}, got {supervision!r}")
     n_classes = n_classes or getattr(dls, 'n_classes', None)
     if n_classes is None: raise ValueError("spml_learner: n_classes is needed (the DataLoaders do not say)")
-    cfg = {**SETTING_DEFAULTS[supervision]}
+    recipe = pick_recipe(recipe, pretrained)
+    r = RECIPES[recipe]
+    cfg = {**SETTING_DEFAULTS[supervision], 'dropout': r['dropout'], 'detach': r['detach']}
     for k in list(cfg):
         if k in overrides: cfg[k] = overrides.pop(k)
-    model = SPMLNet(n_classes, arch, cfg['head'], cfg['dim'], pretrained, memory_size=cfg['memory_size'])
+    overrides = {**recipe_weights(supervision, recipe), **overrides}
+    model = SPMLNet(n_classes, arch, cfg['head'], cfg['dim'], pretrained, cfg['dropout'], cfg['memory_size'], cfg['detach'])
     loss = SPMLLoss(n_classes, setting=supervision, grid=cfg['grid'], memory=model.memory, **overrides)
-    learn = _sgd_learner(dls, model, loss, lr, wd, pretrained, [MemoryBankCallback()] + list(cbs or []), mixed_precision)
+    learn = _recipe_learner(dls, model, loss, recipe, lr, wd, pretrained, [MemoryBankCallback()] + list(cbs or []),
+                            mixed_precision)
     learn.supervision = supervision
     return learn
 
-def _sgd_learner(dls, model, loss, lr, wd, pretrained, cbs, mixed_precision):
-    "The release's optimiser: SGD (momentum 0.9, L2), six parameter groups, poly schedule; `MIoU` of the classifier."
-    learn = SPMLLearner(dls, model, loss_func=loss, opt_func=partial(SGD, mom=0.9, decouple_wd=False), lr=lr, wd=wd,
+def _recipe_learner(dls, model, loss, recipe, lr, wd, pretrained, cbs, mixed_precision):
+    "A `SPMLLearner` with the recipe's optimiser (AdamW, or the release's SGD + poly schedule), six groups, `MIoU`."
+    r = RECIPES[recipe]
+    lr, wd = (r['lr'] if lr is None else lr), (r['wd'] if wd is None else wd)
+    if recipe == 'release': opt, sched = partial(SGD, mom=0.9, decouple_wd=False), [PolyLRSchedule()]
+    else: opt, sched = partial(Adam, decouple_wd=True), []           # fastai's Adam with decoupled decay = AdamW
+    learn = SPMLLearner(dls, model, loss_func=loss, opt_func=opt, lr=lr, wd=wd,
                     wd_bn_bias=False, splitter=partial(spml_splitter, freeze_stem=pretrained is not None),
                     metrics=[MIoU(model.n_classes, get_logits=lambda o: o[0])],
-                    cbs=[PlainTensors(), NonFiniteGuard(), PolyLRSchedule()] + list(cbs))
+                    cbs=[PlainTensors(), NonFiniteGuard()] + sched + list(cbs))
+    learn.recipe = recipe
     if mixed_precision and torch.cuda.is_available(): learn = learn.to_fp16()
     return learn
 
@@ -390,13 +435,17 @@ def partial_ce_learner(dls, # `DataLoaders` yielding (image, weak labels, over-s
                        n_classes:int=None, # number of classes (default: `dls.n_classes`)
                        head:str='aspp', dim:int=64, # embedding head and dimension, as `spml_learner`
                        pretrained:str=None, # backbone checkpoint path
-                       lr:float=3e-3, wd:float=5e-4, # base learning rate, weight decay
+                       recipe:str=None, # 'scratch' or 'release', as `spml_learner`
+                       lr:float=None, wd:float=None, # learning rate, weight decay (default: the recipe's)
+                       dropout:float=None, # classifier dropout (default: the recipe's)
                        mixed_precision:bool=False, cbs=None)->Learner:
-    "The same network and optimiser as `spml_learner`, trained end to end by cross-entropy on the labelled pixels."
+    "The same network and recipe as `spml_learner`, trained end to end by cross-entropy on the labelled pixels."
     n_classes = n_classes or getattr(dls, 'n_classes', None)
     if n_classes is None: raise ValueError("partial_ce_learner: n_classes is needed (the DataLoaders do not say)")
-    model = SPMLNet(n_classes, arch, head, dim, pretrained, memory_size=0, detach=False)
-    learn = _sgd_learner(dls, model, PartialCELoss(n_classes), lr, wd, pretrained, list(cbs or []), mixed_precision)
+    recipe = pick_recipe(recipe, pretrained)
+    p = RECIPES[recipe]['dropout'] if dropout is None else dropout
+    model = SPMLNet(n_classes, arch, head, dim, pretrained, p, memory_size=0, detach=False)
+    learn = _recipe_learner(dls, model, PartialCELoss(n_classes), recipe, lr, wd, pretrained, list(cbs or []), mixed_precision)
     learn.supervision = getattr(dls, 'supervision', 'weak')
     return learn
 
@@ -437,7 +486,9 @@ def _train_parser(demo=False):
     p.add_argument('--dim', type=int, default=32, help='embedding dimension')
     p.add_argument('--epochs', type=int, default=None, help='epochs (demo: chosen to fit --minutes)')
     p.add_argument('--bs', type=int, default=8, help='batch size')
-    p.add_argument('--lr', type=float, default=3e-3, help='base learning rate')
+    p.add_argument('--recipe', default=None, choices=list(RECIPES),
+                   help="training recipe (default: 'release' with --pretrained, else 'scratch')")
+    p.add_argument('--lr', type=float, default=None, help="learning rate (default: the recipe's)")
     p.add_argument('--size', type=int, default=64, help='synthetic image side')
     p.add_argument('--crop', type=int, default=None, help='training crop (default: image side / 320 for folders)')
     p.add_argument('--n-train', type=int, default=256, help='synthetic training images')
@@ -484,9 +535,10 @@ def spml_train(argv=None):
     a = _train_parser().parse_args(argv)
     torch.manual_seed(a.seed); np.random.seed(a.seed)
     dls = _dls_from_args(a)
-    learn = spml_learner(dls, a.supervision, a.arch, dim=a.dim, pretrained=a.pretrained, lr=a.lr, mixed_precision=a.fp16)
+    learn = spml_learner(dls, a.supervision, a.arch, dim=a.dim, pretrained=a.pretrained, recipe=a.recipe, lr=a.lr,
+                         mixed_precision=a.fp16)
     t0 = time.time()
-    learn.fit(a.epochs or 10)
+    learn.fit_recipe(a.epochs or 10)
     conf = evaluate(learn)
     print(_save_run(learn, a.out, conf, time.time() - t0, a))
 
@@ -506,8 +558,8 @@ def spml_demo(argv=None):
     print(f"building the synthetic benchmark: {a.n_train} training and {a.n_valid} validation images of {a.size} px, "
           f"{a.supervision} as weak labels")
     dls = _dls_from_args(a)
-    make = lambda: spml_learner(dls, a.supervision, a.arch, dim=a.dim, pretrained=a.pretrained, lr=a.lr,
-                                mixed_precision=a.fp16)
+    make = lambda: spml_learner(dls, a.supervision, a.arch, dim=a.dim, pretrained=a.pretrained, recipe=a.recipe,
+                                lr=a.lr, mixed_precision=a.fp16)
     epochs = a.epochs
     if epochs is None:   # time a few steps, then fit as many epochs as the budget holds
         per = seconds_per_epoch(make(), dls)
@@ -515,7 +567,7 @@ def spml_demo(argv=None):
         print(f"an epoch takes about {per:.0f} s here: training {epochs} epochs ({epochs*len(dls.train)} steps)")
     torch.manual_seed(a.seed); np.random.seed(a.seed)
     learn = make()
-    learn.fit(epochs)
+    learn.fit_recipe(epochs)
     conf = evaluate(learn)
     secs = time.time() - t0
     print(f"\nvalidation IoU after {epochs} epochs ({secs/60:.1f} min, {learn.dls.device}):\n")

@@ -259,10 +259,10 @@ class SPMLLoss:
                  memory:MemoryBank=None, # memory bank (usually the network's); None = no memory
                  chunk_size:int=None, # pixels per chunk in `pixel_segment_nll`
                  nll=pixel_segment_nll, # per-pixel loss (`dense_pixel_segment_nll` for reference runs)
-                 **overrides, # w_ann, w_occ, w_img, w_aff, k_ann, k_occ, k_img, k_aff, img_location, and switches ce, sem_ann, sem_occ, img_sim, feat_aff
+                 **overrides, # w_ann, w_occ, w_img, w_aff, w_ce, k_ann, k_occ, k_img, k_aff, img_location, and switches ce, sem_ann, sem_occ, img_sim, feat_aff
                 ):
         if setting not in SPML_PRESETS: raise ValueError(f"SPMLLoss: setting must be one of {list(SPML_PRESETS)}, got {setting!r}")
-        cfg = {**SPML_PRESETS[setting], **{t: True for t in TERMS}}
+        cfg = {**SPML_PRESETS[setting], 'w_ce': None, **{t: True for t in TERMS}}
         bad = sorted(set(overrides) - set(cfg))
         if bad: raise ValueError(f"SPMLLoss: unknown options {bad}; known: {sorted(cfg)}")
         cfg.update(overrides)
@@ -273,6 +273,7 @@ class SPMLLoss:
     def weight(self, term:str)->float:
         "Weight of `term` in the total (0 when switched off)."
         w = {'ce': 'w_ann', 'sem_ann': 'w_ann', 'sem_occ': 'w_occ', 'img_sim': 'w_img', 'feat_aff': 'w_aff'}[term]
+        if term == 'ce' and self.cfg['w_ce'] is not None: w = 'w_ce'      # the from-scratch recipe weighs CE by itself
         return float(self.cfg[w]) if self.cfg[term] else 0.
 
     def __repr__(self):
