@@ -25,12 +25,14 @@ from .core import *
 from .overseg import oversegment, cached_oversegment, load_overseg
 
 # %% auto #0
-__all__ = ['SYNTH_CLASSES', 'SYNTH_TEXTURES', 'OVERSEG_CACHE', 'SUPERVISIONS', 'VOC_WEAK_DIRS', 'synth_image', 'cut_stroke',
-           'SynthData', 'synth_dataset', 'colour_baseline', 'read_image', 'read_label', 'write_label', 'read_overseg',
-           'read_voc_xml', 'write_voc_xml', 'read_cam_npy', 'read_list', 'SegItem', 'default_overseg',
-           'cached_default_overseg', 'RandomScaleCrop', 'PadTo', 'ToTensors', 'SPMLDataLoaders', 'spml_dataloaders',
-           'synth_items', 'synth_dataloaders', 'synth_to_voc', 'voc_items', 'list_items', 'densepose_items',
-           'validate_items']
+__all__ = ['SYNTH_CLASSES', 'SYNTH_TEXTURES', 'OVERSEG_CACHE', 'SUPERVISIONS', 'VOC_WEAK_DIRS', 'VOC_CLASSES',
+           'VOC_WEAK_DEFAULTS', 'IMAGE_SUFFIXES', 'synth_image', 'cut_stroke', 'SynthData', 'synth_dataset',
+           'colour_baseline', 'read_image', 'read_label', 'write_label', 'read_overseg', 'read_voc_xml',
+           'write_voc_xml', 'read_cam_npy', 'read_list', 'SegItem', 'default_overseg', 'cached_default_overseg',
+           'RandomScaleCrop', 'PadTo', 'ToTensors', 'SPMLDataLoaders', 'spml_dataloaders', 'synth_items',
+           'synth_dataloaders', 'synth_to_voc', 'voc_truth_dir', 'voc_weak_dir', 'read_class_names',
+           'folder_class_names', 'voc_items', 'list_items', 'densepose_items', 'validate_items', 'folder_items',
+           'folder_dataloaders']
 
 # %% ../nbs/01_data.ipynb #a4fa0a3f
 SYNTH_CLASSES = ('background', 'disc', 'square', 'triangle', 'ring', 'cross')
@@ -260,7 +262,21 @@ def read_image(path)->np.ndarray:
         with Image.open(path) as im: return np.asarray(im.convert('RGB'))
     except Exception as e: raise ValueError(f"cannot read image {path}: {e}") from None
 
-def read_label(path, # a PNG of class indices (gray or palettised, as VOC's SegmentationClass)
+def _from_colours(rgb:np.ndarray, path)->np.ndarray:
+    "Class indices of an RGB label map: gray (r = g = b) as it is, else each colour looked up in the VOC palette."
+    if (rgb[..., 0] == rgb[..., 1]).all() and (rgb[..., 1] == rgb[..., 2]).all(): return rgb[..., 0]
+    key = lambda a: (a[..., 0].astype(np.int64) << 16) | (a[..., 1].astype(np.int64) << 8) | a[..., 2]
+    pal = key(voc_palette())
+    cols, inv = np.unique(key(rgb).ravel(), return_inverse=True)
+    lut = {int(k): i for i, k in enumerate(pal)}
+    bad = [c for c in cols.tolist() if c not in lut]
+    if bad:
+        ex = ', '.join(f"({c >> 16}, {(c >> 8) & 255}, {c & 255})" for c in bad[:3])
+        raise ValueError(f"label map {path} is an RGB image with colours that are not the VOC palette's (e.g. {ex}); "
+                         f"expected class indices in a gray or palettised PNG, or VOC palette colours")
+    return np.array([lut[c] for c in cols.tolist()], np.uint8)[inv].reshape(rgb.shape[:2])
+
+def read_label(path, # a PNG of class indices (gray or palettised, as VOC's SegmentationClass), or VOC palette colours as RGB
                n_classes:int=None, # when given, values must be in {0..C-1, C, 255}
                size:tuple=None, # expected (h, w) (that of the image)
                remap:dict=None, # value replacements applied first, e.g. {255: C} for files that mark unlabelled as 255
@@ -270,8 +286,9 @@ def read_label(path, # a PNG of class indices (gray or palettised, as VOC's Segm
     if not path.is_file(): raise FileNotFoundError(f"label file not found: {path}")
     try:
         with Image.open(path) as im:
-            if im.mode not in ('L', 'P', 'I', 'I;16'): im = im.convert('L')
-            lab = np.asarray(im)
+            if im.mode in ('RGB', 'RGBA'): lab = _from_colours(np.asarray(im.convert('RGB')), path)
+            else: lab = np.asarray(im if im.mode in ('L', 'P', 'I', 'I;16') else im.convert('L'))
+    except ValueError: raise
     except Exception as e: raise ValueError(f"cannot read label map {path}: {e}") from None
     if lab.ndim != 2: raise ValueError(f"label map {path} must have one channel, got shape {lab.shape}")
     if size is not None and tuple(lab.shape) != tuple(size):
@@ -540,6 +557,8 @@ def synth_to_voc(path, # folder to write (the VOC2012 folder)
     path = Path(path)
     splits = {'train': synth_dataset(n_train, size, seed), 'val': synth_dataset(n_valid, size, seed + 1000)}
     names = SynthData.class_names
+    path.mkdir(parents=True, exist_ok=True)
+    (path/'classes.txt').write_text('\n'.join(names) + '\n')
     for split, data in splits.items():
         ids = [f"synth_{split}_{i:05d}" for i in range(len(data))]
         (path/'ImageSets/Segmentation').mkdir(parents=True, exist_ok=True)
@@ -550,8 +569,9 @@ def synth_to_voc(path, # folder to write (the VOC2012 folder)
             write_label(path/'SegmentationClass'/f'{iid}.png', data.masks[i], palette=True)
             write_label(path/'SegmentationClassAug'/f'{iid}.png', data.masks[i])
             write_voc_xml(path/'Annotations'/f'{iid}.xml', iid, data.masks[i].shape, data.weak(i, 'boxes'), names)
-            write_label(path/'scribble'/f'{iid}.png', data.weak_map(i, 'scribbles'))
-            write_label(path/'points'/f'{iid}.png', data.weak_map(i, 'points'))
+            for kind, d in (('scribbles', 'scribble'), ('points', 'points')):     # as ScribbleSup/rloss: 255 = not annotated
+                w = data.weak_map(i, kind)
+                write_label(path/d/f'{iid}.png', np.where(w == data.n_classes, 255, w))
             if overseg_fn is not None: write_label(path/'hed'/f'{iid}.png', overseg_fn(data.images[i]))
         (path/'lists').mkdir(exist_ok=True)
         for kind, d in VOC_WEAK_DIRS.items():
@@ -561,17 +581,58 @@ def synth_to_voc(path, # folder to write (the VOC2012 folder)
     return path
 
 # %% ../nbs/01_data.ipynb #c2dbadd2
+VOC_CLASSES = ('background aeroplane bicycle bird boat bottle bus car cat chair cow diningtable dog horse motorbike '
+               'person pottedplant sheep sofa train tvmonitor').split()
+VOC_WEAK_DEFAULTS = {'scribbles': ('scribble', 'scribbles'), 'points': ('point', 'points'), 'mask': ('auto',),
+                     'tags': ('tags',), 'boxes': ('boxes',), 'keypoints': ('point', 'points')}
+
+def voc_truth_dir(root)->str:
+    "The truth folder of a VOC folder: `SegmentationClassAug` (SBD-augmented) when present, else `SegmentationClass`."
+    return 'SegmentationClassAug' if (Path(root)/'SegmentationClassAug').is_dir() else 'SegmentationClass'
+
+def voc_weak_dir(root, supervision:str, weak_dir:str=None)->str:
+    "The weak-label folder of a VOC folder: `weak_dir` when given, else the first of the setting's usual names present."
+    if weak_dir is not None: return weak_dir
+    names = VOC_WEAK_DEFAULTS.get(supervision, (supervision,))
+    return next((n for n in names if n in ('auto', 'tags', 'boxes') or (Path(root)/n).is_dir()), names[0])
+
+def read_class_names(path)->list:
+    "Class names from a text file, one per line (index = label value); blank lines and `#` comments skipped."
+    path = Path(path)
+    if not path.is_file(): raise FileNotFoundError(f"class-name file not found: {path}")
+    names = [l.split('#')[0].strip() for l in path.read_text().splitlines()]
+    names = [n for n in names if n]
+    if len(names) < 2: raise ValueError(f"{path}: expected one class name per line (background first), got {len(names)}")
+    if len(set(names)) != len(names): raise ValueError(f"{path}: class names repeat: {sorted(n for n in set(names) if names.count(n) > 1)}")
+    return names
+
+def folder_class_names(root, n_classes:int=None, classes=None)->list:
+    "Class names of a dataset folder: `classes` (a file), else `root/classes.txt`, else VOC's 21 when C = 21, else '0'..'C-1'."
+    for f in ([classes] if classes else []) + [Path(root)/'classes.txt']:
+        if f is not None and (Path(f).is_file() or f == classes): 
+            names = read_class_names(f)
+            if n_classes is not None and len(names) != n_classes:
+                raise ValueError(f"{f} names {len(names)} classes but n_classes is {n_classes}")
+            return names
+    if n_classes is None: raise ValueError(f"{root} has no classes.txt: give the number of classes (--n-classes) or a class file")
+    return list(VOC_CLASSES) if n_classes == 21 else [str(i) for i in range(n_classes)]
+
 def voc_items(root, # the VOC2012 folder
               split:str='train', # a name in ImageSets/Segmentation
               label:str='SegmentationClassAug', # folder of weak-label PNGs, or 'tags' / 'boxes' (from Annotations)
               n_classes:int=21, # number of classes
               class_names:Sequence[str]=None, # needed for 'tags'/'boxes' (names in the XML)
               overseg:str=None, # folder of precomputed over-segmentation PNGs (e.g. 'hed'), if any
-              gt:str='SegmentationClassAug', # folder of truth PNGs, or None
-              remap:dict=None, # value replacements for the weak-label PNGs, e.g. {255: 21}
+              gt:str='auto', # folder of truth PNGs ('auto': SegmentationClassAug if present, else SegmentationClass), or None
+              remap:dict=None, # value replacements for the weak-label PNGs (default: `{unlabelled: C}`)
+              unlabelled:int=255, # value that means "not annotated" in weak-label PNGs (ScribbleSup/rloss: 255); None: none
              )->list:
-    "`SegItem`s of a Pascal VOC-layout folder; a clear error for a missing folder or file."
+    "`SegItem`s of a Pascal VOC-layout folder (as downloaded or SBD-augmented); a clear error for a missing folder or file."
     root = Path(root)
+    if gt == 'auto': gt = voc_truth_dir(root)
+    if label == 'auto': label = gt
+    if remap is None and unlabelled is not None and label not in ('tags', 'boxes', gt):
+        remap = {unlabelled: n_classes}                       # weak-label files: unlabelled pixels join k-means
     need = ['JPEGImages', 'ImageSets/Segmentation'] + ([label] if label not in ('tags', 'boxes') else ['Annotations'])
     need += [d for d in (overseg, gt) if d]
     missing = [d for d in need if not (root/d).is_dir()]
@@ -599,6 +660,7 @@ def list_items(list_file, root=None, gt_dir:str=None, remap:dict=None)->list:
         gt = Path(str(lab).replace(f'/{lab.parent.name}/', f'/{gt_dir}/')) if gt_dir and lab is not None else None
         items.append(SegItem(img, lab, overseg=ovs, gt=gt, name=Path(img).stem, remap=remap))
     return items
+
 
 # %% ../nbs/01_data.ipynb #3980721c
 def densepose_items(root, list_file, n_classes:int=15, gt_dir:str='densepose', remap:dict=None)->list:
@@ -635,3 +697,49 @@ def validate_items(items:Sequence[SegItem], # the samples to check
     if problems and raise_errors:
         raise ValueError(f"{len(problems)} problem(s) in the dataset:\n  " + '\n  '.join(problems))
     return problems
+
+# %% ../nbs/01_data.ipynb #793d078b
+IMAGE_SUFFIXES = ('.jpg', '.jpeg', '.png', '.bmp', '.tif', '.tiff', '.webp')
+
+def folder_items(images, # folder of images
+                 labels, # folder of label PNGs with the images' names (weak labels, or masks)
+                 truth=None, # folder of truth PNGs for scoring (default: `labels`; only their labelled pixels count)
+                 unlabelled:int=None, # value that means "not annotated" in the label PNGs (read as C); None: as spml_nb's convention
+                 n_classes:int=None, # number of classes (needed with `unlabelled`)
+                )->list:
+    "`SegItem`s of any image folder with same-named label PNGs; every image without a label file is named in the error."
+    images, labels = Path(images), Path(labels)
+    for d, what in ((images, 'images'), (labels, 'labels')) + (((Path(truth), 'truth'),) if truth else ()):
+        if not d.is_dir(): raise FileNotFoundError(f"{what} folder not found: {d}")
+    files = sorted(f for f in images.iterdir() if f.suffix.lower() in IMAGE_SUFFIXES)
+    if not files: raise ValueError(f"no images ({', '.join(IMAGE_SUFFIXES)}) in {images}")
+    lost = [f.name for f in files if not (labels/f'{f.stem}.png').is_file()]
+    if lost: raise FileNotFoundError(f"{len(lost)} image(s) in {images} have no label PNG of the same name in {labels}, "
+                                     f"e.g. {lost[:3]}")
+    if unlabelled is not None and n_classes is None: raise ValueError("folder_items: unlabelled needs n_classes")
+    remap = {unlabelled: n_classes} if unlabelled is not None else None
+    gt = Path(truth) if truth else None
+    return [SegItem(f, labels/f'{f.stem}.png', gt=(gt/f'{f.stem}.png') if gt else labels/f'{f.stem}.png',
+                    name=f.stem, remap=remap) for f in files]
+
+def folder_dataloaders(images, labels, # folders of images and same-named label PNGs
+                       n_classes:int=None, # number of classes (default: the number of class names)
+                       classes=None, # class-name file (default: `labels/../classes.txt` when present)
+                       truth=None, # folder of truth PNGs for the validation score (default: the labels)
+                       valid_fraction:float=0.1, # share of the images held out for validation
+                       seed:int=0, # the split's random seed
+                       unlabelled:int=None, # "not annotated" value of the label PNGs, if not spml_nb's C
+                       supervision:str='weak', crop:int=320, bs:int=8, # shown in `show_batch`; training crop, batch
+                       check:bool=True, # `validate_items` first: every bad file at once
+                       **kwargs)->SPMLDataLoaders:
+    "`SPMLDataLoaders` of a user's own folder: a random `valid_fraction` of the images held out for validation."
+    if not 0 < valid_fraction < 1: raise ValueError(f"valid_fraction must be between 0 and 1, got {valid_fraction}")
+    names = folder_class_names(Path(labels).parent, n_classes, classes)
+    C = len(names)
+    items = folder_items(images, labels, truth, unlabelled, C)
+    if len(items) < 2: raise ValueError(f"{images} has {len(items)} image(s): at least 2 are needed to hold one out")
+    if check: validate_items(items, C)
+    order = np.random.default_rng(seed).permutation(len(items))
+    n_va = max(1, int(round(valid_fraction*len(items))))
+    va, tr = [items[i] for i in order[:n_va]], [items[i] for i in order[n_va:]]
+    return spml_dataloaders(tr, va, C, names, crop=crop, bs=bs, supervision=supervision, **kwargs)

@@ -24,12 +24,12 @@ from .core import *
 from .kmeans import grid_init, location_features, spherical_kmeans, segment_prototypes, majority_label
 
 # %% auto #0
-__all__ = ['HAS_CRF', 'MSC_SCALES', 'VOC_CLASSES', 'rw_transition', 'random_walk_squaring', 'rw_costs', 'random_walk',
-           'image_tensor', 'embed_views', 'EmbeddingCache', 'class_probs', 'max_normalise', 'rw_grid', 'walk',
-           'dense_crf', 'to_labels', 'upsampled_ce', 'PairFlip', 'train_classifier', 'image_segments', 'segment_memory',
-           'retrieve_probs', 'softmax_rw_labels', 'cam_probs', 'cam_rw_labels', 'nn_probs', 'tag_rescale', 'nn_labels',
-           'predict_probs', 'segment', 'evaluate_segmenter', 'labels_miou', 'algorithm1', 'algorithm2',
-           'stage2_pseudo_labels', 'show_walk', 'save_head', 'load_head', 'load_run', 'eval_images', 'spml_eval']
+__all__ = ['HAS_CRF', 'MSC_SCALES', 'rw_transition', 'random_walk_squaring', 'rw_costs', 'random_walk', 'image_tensor',
+           'embed_views', 'EmbeddingCache', 'class_probs', 'max_normalise', 'rw_grid', 'walk', 'dense_crf', 'to_labels',
+           'upsampled_ce', 'PairFlip', 'train_classifier', 'image_segments', 'segment_memory', 'retrieve_probs',
+           'softmax_rw_labels', 'cam_probs', 'cam_rw_labels', 'nn_probs', 'tag_rescale', 'nn_labels', 'predict_probs',
+           'segment', 'evaluate_segmenter', 'labels_miou', 'algorithm1', 'algorithm2', 'stage2_pseudo_labels',
+           'show_walk', 'save_head', 'load_head', 'load_run', 'eval_images', 'spml_eval']
 
 # %% ../nbs/08_inference.ipynb #74b9115c
 def _unit_views(emb)->list:
@@ -556,9 +556,6 @@ def show_walk(img:np.ndarray, # HxWx3 uint8 image
     return axs
 
 # %% ../nbs/08_inference.ipynb #b6711a17
-VOC_CLASSES = ('background aeroplane bicycle bird boat bottle bus car cat chair cow diningtable dog horse motorbike '
-               'person pottedplant sheep sofa train tvmonitor').split()
-
 def save_head(head:nn.Module, path)->Path:
     "Save a classifier head (e.g. a pipeline's final classifier) for `spml_eval --head`."
     path = Path(path); path.parent.mkdir(parents=True, exist_ok=True)
@@ -586,8 +583,8 @@ def load_run(run, # folder written by `spml_train` (model.pth, results.json)
     args = json.loads((run/'results.json').read_text()).get('args', {})
     sup = args.get('supervision', 'points')
     cfg = SETTING_DEFAULTS.get(sup, SETTING_DEFAULTS['points'])
-    data = args.get('data', 'synth')
-    n = SynthData.n_classes if data == 'synth' else (args.get('n_classes') or (21 if data == 'voc' else 15))
+    data, saved = args.get('data', 'synth'), json.loads((run/'results.json').read_text())
+    n = saved.get('n_classes') or (SynthData.n_classes if data == 'synth' else (args.get('n_classes') or (21 if data == 'voc' else 15)))
     model = SPMLNet(n, args.get('arch', 'resnet18'), cfg['head'], args.get('dim', cfg['dim']), memory_size=cfg['memory_size'])
     load_model(run/'model.pth', model, None, with_opt=False, device=device)
     return model.to(device).eval(), args, n
@@ -614,10 +611,14 @@ def eval_images(args:dict, n_classes:int, data:str=None, root=None, split:str='v
         from spml_nb.data import synth_dataset, SynthData
         d = synth_dataset(n_valid or args.get('n_valid', 32), args.get('size', 64), args.get('seed', 0) + 1000)
         return list(d.images), list(d.masks), list(SynthData.class_names)
-    from spml_nb.data import voc_items, densepose_items, read_image, read_label
+    from spml_nb.data import voc_items, densepose_items, folder_items, folder_class_names, read_image, read_label
     root = root or args.get('root')
-    if root is None: raise ValueError(f"--root is needed to score on {data} data")
-    if data == 'voc': items, names = voc_items(root, split, 'SegmentationClassAug', n_classes), (VOC_CLASSES if n_classes == 21 else None)
+    if data == 'folder':
+        if not args.get('images'): raise ValueError("scoring a folder run needs the run's --images and --labels")
+        items = folder_items(args['images'], args.get('truth') or args['labels'])
+        names = folder_class_names(Path(args['labels']).parent, n_classes, args.get('classes'))
+    elif root is None: raise ValueError(f"--root is needed to score on {data} data")
+    elif data == 'voc': items, names = voc_items(root, split, 'auto', n_classes), folder_class_names(root, n_classes, args.get('classes'))
     else:
         lst = valid_list or args.get('valid_list')
         if lst is None: raise ValueError("--valid-list is needed to score on densepose data")

@@ -27,12 +27,12 @@ from .relations import MemoryBank
 from .loss import SPMLLoss, SPML_PRESETS, classifier_ce
 
 # %% auto #0
-__all__ = ['LR_MULTS', 'SETTING_DEFAULTS', 'RECIPES', 'VOC_LABEL_DIRS', 'ResNetBackbone', 'TinyResNet', 'make_backbone',
+__all__ = ['LR_MULTS', 'SETTING_DEFAULTS', 'RECIPES', 'ResNetBackbone', 'TinyResNet', 'make_backbone', 'imagenet_weights',
            'load_backbone_weights', 'ASPP', 'PSPHead', 'ClassifierHead', 'SPMLNet', 'poly_lr', 'spml_splitter',
            'PolyLRSchedule', 'MemoryBankCallback', 'PlainTensors', 'NonFiniteError', 'NonFiniteGuard',
            'ResumableCheckpoint', 'resume_fit', 'load_model_state', 'SPMLLearner', 'recipe_weights', 'pick_recipe',
            'spml_learner', 'fit_one_batch', 'PartialCELoss', 'partial_ce_learner', 'iou_table', 'evaluate',
-           'spml_train', 'seconds_per_epoch', 'spml_demo']
+           'EpochReport', 'seconds_per_epoch', 'spml_train', 'spml_demo']
 
 # %% ../nbs/07_learner.ipynb #00dd8c6d
 def _dilate_layer(layer:nn.Sequential, dilation:int, first:int):
@@ -48,12 +48,13 @@ def _dilate_layer(layer:nn.Sequential, dilation:int, first:int):
 class ResNetBackbone(nn.Module):
     "A torchvision ResNet (18/34/50/101) trunk at output stride 8, returning res5 features."
     def __init__(self, arch:str='resnet50', # torchvision ResNet name
-                 pretrained:str=None, # path of a checkpoint (torchvision or the authors' layout)
+                 pretrained:str=None, # 'imagenet' (torchvision's weights), or a checkpoint path (torchvision or the authors' layout)
                 ):
         super().__init__()
         if not arch.startswith('resnet') or not hasattr(torchvision.models, arch):
             raise ValueError(f"arch must be a torchvision ResNet such as 'resnet18' or 'resnet101' (or 'tiny'), got {arch!r}")
         r = getattr(torchvision.models, arch)(weights=None)
+        self.arch = arch
         self.stem = nn.Sequential(r.conv1, r.bn1, r.relu, r.maxpool)
         self.res2, self.res3 = r.layer1, r.layer2
         self.res4, self.res5 = _dilate_layer(r.layer3, 2, 1), _dilate_layer(r.layer4, 4, 2)
@@ -89,12 +90,32 @@ def make_backbone(arch:str, pretrained:str=None)->nn.Module:
     return TinyResNet(pretrained=pretrained) if arch == 'tiny' else ResNetBackbone(arch, pretrained)
 
 # %% ../nbs/07_learner.ipynb #9eaf217c
+def imagenet_weights(arch:str)->dict:
+    "torchvision's ImageNet (`IMAGENET1K_V1`) state dict of `arch`, from the torch hub cache (`$TORCH_HOME`), downloaded once."
+    from urllib.parse import urlparse
+    if not arch.startswith('resnet') or not hasattr(torchvision.models, arch):
+        raise ValueError(f"ImageNet weights exist for torchvision ResNets (resnet18, resnet50, resnet101, ...), not {arch!r}")
+    w = torchvision.models.get_model_weights(arch).IMAGENET1K_V1
+    where = Path(torch.hub.get_dir())/'checkpoints'/Path(urlparse(w.url).path).name
+    try: return w.get_state_dict(progress=False)
+    except Exception as e:                                  # offline, proxy, interrupted download
+        raise FileNotFoundError(f"ImageNet weights of {arch} are not in the torch cache and could not be downloaded ({e}); "
+                                f"download {w.url} on a connected machine and put it at {where} "
+                                f"(the cache folder follows TORCH_HOME)") from None
+
 def load_backbone_weights(backbone:ResNetBackbone, path)->ResNetBackbone:
-    "Load a torchvision-layout or authors'-layout ResNet checkpoint from `path` into `backbone`."
+    "Load `path` into `backbone`: 'imagenet' (torchvision's weights), or a torchvision- or authors'-layout checkpoint file."
+    if str(path) == 'imagenet':
+        if not isinstance(backbone, ResNetBackbone): raise ValueError("pretrained='imagenet' needs a torchvision ResNet arch, not 'tiny'")
+        return _load_resnet_state(backbone, imagenet_weights(backbone.arch), f"torchvision's ImageNet {backbone.arch}")
     path = Path(path)
     if not path.is_file(): raise FileNotFoundError(f"pretrained checkpoint not found: {path}")
     sd = torch.load(path, map_location='cpu', weights_only=True)
     sd = sd.get('state_dict', sd.get('model', sd)) if isinstance(sd, dict) else sd
+    return _load_resnet_state(backbone, sd, f"checkpoint {path}")
+
+def _load_resnet_state(backbone, sd:dict, source:str):
+    "Rename torchvision / authors' keys to the backbone's (stem, res2..res5) and load them; an error names what does not fit."
     out = {}
     for k, v in sd.items():
         k = k.replace('module.', '').replace('resnet_backbone.', '')
@@ -105,7 +126,7 @@ def load_backbone_weights(backbone:ResNetBackbone, path)->ResNetBackbone:
         out[k] = v
     own = backbone.state_dict()
     bad = [k for k in own if k not in out or out[k].shape != own[k].shape]
-    if bad: raise ValueError(f"checkpoint {path} does not fit {type(backbone).__name__}: {len(bad)} keys missing "
+    if bad: raise ValueError(f"{source} does not fit {type(backbone).__name__}: {len(bad)} keys missing "
                              f"or of another shape, e.g. {bad[:3]}")
     backbone.load_state_dict({k: out[k] for k in own})
     return backbone
@@ -450,9 +471,6 @@ def partial_ce_learner(dls, # `DataLoaders` yielding (image, weak labels, over-s
     return learn
 
 # %% ../nbs/07_learner.ipynb #6d8c5ff2
-VOC_LABEL_DIRS = {'scribbles': 'scribble', 'points': 'points', 'mask': 'SegmentationClassAug', 'tags': 'tags',
-                  'boxes': 'boxes'}
-
 def iou_table(conf:torch.Tensor, class_names)->str:
     "A Markdown table of per-class IoU and mIoU (percent) from a pooled confusion matrix."
     ious = iou_per_class(conf).numpy()
@@ -475,30 +493,43 @@ def _train_parser(demo=False):
                                 description='Train SPML on the built-in synthetic benchmark' if demo else
                                 'Train SPML with fastai on the synthetic benchmark, a VOC-layout or a DensePose-style folder')
     if not demo:
-        p.add_argument('--data', default='synth', choices=['synth', 'voc', 'densepose'], help='dataset kind')
+        p.add_argument('--data', default='synth', choices=['synth', 'voc', 'densepose', 'folder'], help='dataset kind')
         p.add_argument('--root', default=None, help='dataset folder (voc: the VOC2012 folder; densepose: the data root)')
+        p.add_argument('--weak-dir', default=None, help='voc: weak-label folder (default per supervision: scribble, points, ...)')
+        p.add_argument('--unlabelled-value', type=int, default=255,
+                       help='value of "not annotated" pixels in weak-label PNGs (ScribbleSup/rloss: 255), read as C; -1: none')
+        p.add_argument('--classes', default=None, help='class-name file, one per line (default: classes.txt of the folder)')
+        p.add_argument('--images', default=None, help='folder: the images')
+        p.add_argument('--labels', default=None, help='folder: same-named label PNGs (weak labels or masks)')
+        p.add_argument('--truth', default=None, help='folder: truth PNGs for the validation score (default: the labels)')
+        p.add_argument('--valid-fraction', type=float, default=0.1, help='folder: share of images held out for validation')
         p.add_argument('--train-list', default=None, help='densepose: list file of training samples')
         p.add_argument('--valid-list', default=None, help='densepose: list file of validation samples')
-        p.add_argument('--n-classes', type=int, default=None, help='number of classes (voc 21, densepose 15)')
+        p.add_argument('--n-classes', type=int, default=None,
+                       help='number of classes (default: the class names; voc 21 without classes.txt, densepose 15)')
         p.add_argument('--overseg', default=None, help='voc: folder of precomputed over-segmentations (e.g. hed)')
-    p.add_argument('--supervision', default='points', choices=list(SETTING_DEFAULTS), help='kind of weak label')
+    p.add_argument('--supervision', default='scribbles' if demo else 'points', choices=list(SETTING_DEFAULTS),
+                   help='kind of weak label')
     p.add_argument('--arch', default='tiny' if demo else 'resnet18', help="torchvision ResNet (resnet18, resnet50, ...) or 'tiny'")
     p.add_argument('--dim', type=int, default=32, help='embedding dimension')
-    p.add_argument('--epochs', type=int, default=None, help='epochs (demo: chosen to fit --minutes)')
+    p.add_argument('--grid', type=int, default=4 if demo else None,
+                   help="k-means grid side in training (default: the setting's, 6; the demo's small images: 4)")
+    p.add_argument('--epochs', type=int, default=None, help='epochs (default: as many as --minutes holds)')
     p.add_argument('--bs', type=int, default=8, help='batch size')
     p.add_argument('--recipe', default=None, choices=list(RECIPES),
                    help="training recipe (default: 'release' with --pretrained, else 'scratch')")
     p.add_argument('--lr', type=float, default=None, help="learning rate (default: the recipe's)")
     p.add_argument('--size', type=int, default=64, help='synthetic image side')
     p.add_argument('--crop', type=int, default=None, help='training crop (default: image side / 320 for folders)')
-    p.add_argument('--n-train', type=int, default=256, help='synthetic training images')
-    p.add_argument('--n-valid', type=int, default=32, help='synthetic validation images')
+    p.add_argument('--n-train', type=int, default=2048, help='synthetic training images')
+    p.add_argument('--n-valid', type=int, default=128, help='synthetic validation images')
     p.add_argument('--seed', type=int, default=0, help='random seed')
-    p.add_argument('--pretrained', default=None, help='backbone checkpoint path')
+    p.add_argument('--pretrained', default=None, help="backbone weights: 'imagenet' (torchvision's) or a checkpoint path")
     p.add_argument('--out', default='spml_demo' if demo else 'spml_run', help='output folder')
     p.add_argument('--cpu', action='store_true', help='train on the CPU even when CUDA is there')
     p.add_argument('--fp16', action='store_true', help='mixed precision on CUDA')
-    if demo: p.add_argument('--minutes', type=float, default=4., help='training time budget on this machine')
+    p.add_argument('--minutes', type=float, default=5. if demo else None,
+                   help='time budget on this machine, data and training (spml_train: used when --epochs is not given)')
     return p
 
 def _dls_from_args(a):
@@ -506,41 +537,57 @@ def _dls_from_args(a):
     if getattr(a, 'data', 'synth') == 'synth':
         return synth_dataloaders(a.supervision if a.supervision != 'keypoints' else 'points', n_train=a.n_train,
                                  n_valid=a.n_valid, size=a.size, seed=a.seed, crop=a.crop, bs=a.bs, device=dev)
-    if a.root is None: raise SystemExit(f"--root is needed with --data {a.data}")
+    unl = None if a.unlabelled_value < 0 else a.unlabelled_value
+    if a.data == 'folder':
+        if not (a.images and a.labels): raise ValueError("--images and --labels are needed with --data folder")
+        return folder_dataloaders(a.images, a.labels, a.n_classes, a.classes, a.truth, a.valid_fraction, a.seed, unl,
+                                  a.supervision, crop=a.crop or 320, bs=a.bs, device=dev)
+    if a.root is None: raise ValueError(f"--root is needed with --data {a.data}")
     if a.data == 'voc':
-        n = a.n_classes or 21
-        names = ('background aeroplane bicycle bird boat bottle bus car cat chair cow diningtable dog horse motorbike '
-                 'person pottedplant sheep sofa train tvmonitor').split() if n == 21 else [str(i) for i in range(n)]
-        tr = voc_items(a.root, 'train', VOC_LABEL_DIRS.get(a.supervision, a.supervision), n, names, a.overseg)
-        va = voc_items(a.root, 'val', 'SegmentationClassAug', n, names, a.overseg)
+        names = folder_class_names(a.root, a.n_classes, a.classes)
+        n = len(names)
+        weak = voc_weak_dir(a.root, a.supervision, a.weak_dir)
+        tr = voc_items(a.root, 'train', weak, n, names, a.overseg, unlabelled=unl)
+        va = voc_items(a.root, 'val', 'auto', n, names, a.overseg)
     else:
         n = a.n_classes or 15
-        if not (a.train_list and a.valid_list): raise SystemExit("--train-list and --valid-list are needed with --data densepose")
+        if not (a.train_list and a.valid_list): raise ValueError("--train-list and --valid-list are needed with --data densepose")
         tr, va, names = densepose_items(a.root, a.train_list, n), densepose_items(a.root, a.valid_list, n), None
     validate_items(list(tr) + list(va), n)      # every problem of the folder at once, before training
     return spml_dataloaders(tr, va, n, names, crop=a.crop or 320, bs=a.bs, supervision=a.supervision, device=dev)
+
+def _grid(a): return {'grid': (a.grid, a.grid)} if a.grid else {}
+
+class EpochReport:
+    "A fastai logger for consoles: a header of column names, then one line per epoch with the time so far and left."
+    def __init__(self, learn:Learner, print_fn=print): self.learn, self.print, self.t0 = learn, print_fn, None
+    def __call__(self, log):
+        names = [n.replace('m_io_u', 'mIoU %').replace('_', ' ') for n in self.learn.recorder.metric_names]
+        if self.t0 is None:
+            self.t0 = time.time() - _seconds(log[-1])
+            self.print('  '.join(f"{n:>10}" for n in names + ['elapsed', 'left']))
+        done, total = log[0] + 1, self.learn.n_epoch
+        spent = time.time() - self.t0
+        vals = [f"{done}/{total}"] + [_cell(n, v) for n, v in zip(names[1:], log[1:])]
+        self.print('  '.join(f"{v:>10}" for v in vals + [_clock(spent), _clock(spent/done*(total - done))]), flush=True)
+
+def _seconds(t:str)->float:
+    "fastai's epoch time 'mm:ss' (or 'h:mm:ss') in seconds."
+    return sum(float(x)*60**i for i, x in enumerate(reversed(str(t).split(':'))))
+
+def _clock(s:float)->str: return f"{int(s)//60}:{int(s)%60:02d}"
+def _cell(name, v): return v if isinstance(v, str) else (f"{100*v:.1f}" if name.startswith('mIoU') else f"{v:.4f}")
 
 def _save_run(learn, out, conf, seconds, args):
     out = Path(out); out.mkdir(parents=True, exist_ok=True)
     table = iou_table(conf, learn.dls.class_names)
     (out/'results.md').write_text(table + '\n')
     (out/'results.json').write_text(json.dumps({'miou': miou(conf), 'iou': iou_per_class(conf).tolist(),
-                                                'seconds': seconds, 'args': vars(args)}, indent=1))
+                                                'n_classes': learn.model.n_classes, 'class_names': list(learn.dls.class_names),
+                                                'recipe': learn.recipe, 'seconds': seconds, 'args': vars(args)}, indent=1))
     fig = learn.show_results(max_n=4); fig.savefig(out/'results.png', dpi=80, bbox_inches='tight'); plt.close(fig)
     learn.path = out; learn.model_dir = '.'; learn.save('model')
     return table
-
-def spml_train(argv=None):
-    "Console command: train SPML and write the model, an IoU table and a picture to `--out` (returns None: exit code 0)."
-    a = _train_parser().parse_args(argv)
-    torch.manual_seed(a.seed); np.random.seed(a.seed)
-    dls = _dls_from_args(a)
-    learn = spml_learner(dls, a.supervision, a.arch, dim=a.dim, pretrained=a.pretrained, recipe=a.recipe, lr=a.lr,
-                         mixed_precision=a.fp16)
-    t0 = time.time()
-    learn.fit_recipe(a.epochs or 10)
-    conf = evaluate(learn)
-    print(_save_run(learn, a.out, conf, time.time() - t0, a))
 
 def seconds_per_epoch(learn:Learner, dls, n:int=5)->float:
     "Estimated seconds of one training epoch plus its validation: `n` timed steps on a throwaway `learn`."
@@ -550,26 +597,48 @@ def seconds_per_epoch(learn:Learner, dls, n:int=5)->float:
     t = time.perf_counter(); evaluate(learn); val = time.perf_counter() - t
     return step*len(dls.train) + 2*val                              # fastai's validation also computes the loss
 
-def spml_demo(argv=None):
-    "Console command: the main job on the built-in data, in a few minutes on a laptop CPU."
-    a = _train_parser(demo=True).parse_args(argv)
+def _setup(a, prog):
+    "DataLoaders and a learner factory from the arguments; a bad folder or checkpoint ends the command with its message."
+    try:
+        dls = _dls_from_args(a)
+        make = lambda: spml_learner(dls, a.supervision, a.arch, dim=a.dim, pretrained=a.pretrained, recipe=a.recipe,
+                                    lr=a.lr, mixed_precision=a.fp16, **_grid(a))
+        make()                                                      # weights and settings checked before any training
+    except (ValueError, FileNotFoundError) as e: raise SystemExit(f"{prog}: error: {e}") from None
+    return dls, make
+
+def _train(a, prog):
+    "The shared body of `spml_train` and `spml_demo`: data, epochs for the budget, training with a report, results."
     torch.manual_seed(a.seed); np.random.seed(a.seed)
     t0 = time.time()
-    print(f"building the synthetic benchmark: {a.n_train} training and {a.n_valid} validation images of {a.size} px, "
-          f"{a.supervision} as weak labels")
-    dls = _dls_from_args(a)
-    make = lambda: spml_learner(dls, a.supervision, a.arch, dim=a.dim, pretrained=a.pretrained, recipe=a.recipe,
-                                lr=a.lr, mixed_precision=a.fp16)
+    dls, make = _setup(a, prog)
     epochs = a.epochs
-    if epochs is None:   # time a few steps, then fit as many epochs as the budget holds
+    if epochs is None and a.minutes is not None:   # time a few steps, then fit as many epochs as the budget holds
         per = seconds_per_epoch(make(), dls)
         epochs = max(1, int((a.minutes*60 - (time.time() - t0))/per))
-        print(f"an epoch takes about {per:.0f} s here: training {epochs} epochs ({epochs*len(dls.train)} steps)")
+        print(f"an epoch takes about {per:.0f} s here: training {epochs} epochs ({epochs*len(dls.train)} steps) "
+              f"to fit {a.minutes:g} minutes")
+    epochs = epochs or 10
     torch.manual_seed(a.seed); np.random.seed(a.seed)
     learn = make()
-    learn.fit_recipe(epochs)
+    learn.logger = EpochReport(learn)
+    print(f"{prog}: {learn.supervision}, {a.arch}, recipe '{learn.recipe}', {len(dls.train.items)} training / "
+          f"{len(dls.valid.items)} validation images, {epochs} epochs on {learn.dls.device}")
+    with learn.no_bar(): learn.fit_recipe(epochs)
     conf = evaluate(learn)
     secs = time.time() - t0
     print(f"\nvalidation IoU after {epochs} epochs ({secs/60:.1f} min, {learn.dls.device}):\n")
     print(_save_run(learn, a.out, conf, secs, a))
     print(f"\nwrote {a.out}/results.png (image / weak labels / prediction / truth), results.md, results.json, model.pth")
+    return learn
+
+def spml_train(argv=None):
+    "Console command: train SPML and write the model, an IoU table and a picture to `--out` (returns None: exit code 0)."
+    _train(_train_parser().parse_args(argv), 'spml_train')
+
+def spml_demo(argv=None):
+    "Console command: the main job on the built-in data, in a few minutes on a laptop CPU."
+    a = _train_parser(demo=True).parse_args(argv)
+    print(f"building the synthetic benchmark: {a.n_train} training and {a.n_valid} validation images of {a.size} px, "
+          f"{a.supervision} as weak labels")
+    _train(a, 'spml_demo')

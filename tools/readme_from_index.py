@@ -8,7 +8,7 @@ def main(nb_path='nbs/index.ipynb', out='README.md'):
     for c in nb['cells']:
         src = ''.join(c['source'])
         if c['cell_type'] == 'markdown':
-            parts.append(re.sub(r'^> ', '> ', src, flags=re.M))
+            parts.append(re.sub(r'\]\((images/)', r'](nbs/\1', src))   # pictures live in nbs/images
         elif c['cell_type'] == 'code' and not re.match(r'\s*#\|\s*(hide|export)', src):
             parts.append('```python\n' + src.strip() + '\n```')
             texts = [''.join(o.get('text', '')) or ''.join(o.get('data', {}).get('text/plain', ''))
