@@ -255,6 +255,7 @@ def main(argv=None):
     p.add_argument('--stage2', default='all', choices=['all', 'main', 'none'], help='which SPML runs get the second stage')
     p.add_argument('--only', nargs='+', default=['main'], choices=['main', 'ablation', 'sparsity'])
     p.add_argument('--workers', type=int, default=None, help='parallel processes (default: CPU cores on CPU, 1 on GPU)')
+    p.add_argument('--threads', type=int, default=None, help='torch threads per worker (default: 1 with several workers)')
     p.add_argument('--cpu', action='store_true', help='train on the CPU even when CUDA is there')
     p.add_argument('--out', default=None, help='output stem (default: bench/results/quality_<mode>)')
     a = p.parse_args(argv)
@@ -269,7 +270,7 @@ def main(argv=None):
     cuda = torch.cuda.is_available() and not a.cpu
     cfg['device'] = 'cuda' if cuda else 'cpu'
     workers = a.workers or (1 if cuda else max(1, os.cpu_count() or 1))
-    threads = 1 if workers > 1 else (os.cpu_count() or 1)
+    threads = a.threads or (1 if workers > 1 else (os.cpu_count() or 1))
     seeds = list(range(cfg['seeds']))
     runs = runs_for(a.only, kinds, stage2=a.stage2 != 'none')
     if a.stage2 == 'main':

@@ -528,7 +528,7 @@ def _train_parser(demo=False):
     p.add_argument('--out', default='spml_demo' if demo else 'spml_run', help='output folder')
     p.add_argument('--cpu', action='store_true', help='train on the CPU even when CUDA is there')
     p.add_argument('--fp16', action='store_true', help='mixed precision on CUDA')
-    p.add_argument('--minutes', type=float, default=5. if demo else None,
+    p.add_argument('--minutes', type=float, default=4.5 if demo else None,
                    help='time budget on this machine, data and training (spml_train: used when --epochs is not given)')
     return p
 
@@ -562,7 +562,7 @@ class EpochReport:
     "A fastai logger for consoles: a header of column names, then one line per epoch with the time so far and left."
     def __init__(self, learn:Learner, print_fn=print): self.learn, self.print, self.t0 = learn, print_fn, None
     def __call__(self, log):
-        names = [n.replace('m_io_u', 'mIoU %').replace('_', ' ') for n in self.learn.recorder.metric_names]
+        names = [_column(n) for n in self.learn.recorder.metric_names]
         if self.t0 is None:
             self.t0 = time.time() - _seconds(log[-1])
             self.print('  '.join(f"{n:>10}" for n in names + ['elapsed', 'left']))
@@ -575,6 +575,7 @@ def _seconds(t:str)->float:
     "fastai's epoch time 'mm:ss' (or 'h:mm:ss') in seconds."
     return sum(float(x)*60**i for i, x in enumerate(reversed(str(t).split(':'))))
 
+def _column(n:str)->str: return 'mIoU %' if n.lower() in ('miou', 'm_io_u') else n.replace('_', ' ')
 def _clock(s:float)->str: return f"{int(s)//60}:{int(s)%60:02d}"
 def _cell(name, v): return v if isinstance(v, str) else (f"{100*v:.1f}" if name.startswith('mIoU') else f"{v:.4f}")
 
@@ -615,7 +616,7 @@ def _train(a, prog):
     epochs = a.epochs
     if epochs is None and a.minutes is not None:   # time a few steps, then fit as many epochs as the budget holds
         per = seconds_per_epoch(make(), dls)
-        epochs = max(1, int((a.minutes*60 - (time.time() - t0))/per))
+        epochs = max(1, int((a.minutes*60 - (time.time() - t0))/(1.1*per)))   # 10 %: data loading, first-epoch caching
         print(f"an epoch takes about {per:.0f} s here: training {epochs} epochs ({epochs*len(dls.train)} steps) "
               f"to fit {a.minutes:g} minutes")
     epochs = epochs or 10
