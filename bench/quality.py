@@ -2,8 +2,9 @@
 with the paper's second stage, the relation ablation for scribbles and the scribble-sparsity sweep; every figure is a
 mean over seeds.
 
-    python bench/quality.py --quick                       # main table, points and scribbles: ~30 min on a 2-core CPU
-    python bench/quality.py --quick --only ablation sparsity --seeds 2 --stage2 none     # the other two tables
+    python bench/quality.py --quick                       # main table, points and scribbles: ~48 min on a 2-core CPU
+    python bench/quality.py --quick --only ablation sparsity --seeds 1 --steps 2000 --stage2 none --workers 1 --threads 1
+                                                          # the other two tables, one seed: ~23 min
     python bench/quality.py --quick --kinds tags boxes    # the tag and box rows (CAM pseudo labels first)
     python bench/quality.py                               # full mode (ResNet-50, meant for a GPU)
 
@@ -24,8 +25,9 @@ Tags and boxes first become pixel labels, as in the release: CAMs of a `CAMNet` 
 same pseudo labels. Models are scored by pooled mIoU on the validation images (no CRF). Seeds change the network's
 initialisation, the data order and the augmentation; the images stay the same.
 
-The quick mode (`--quick`: 64 px images, the tiny trunk, 2 worker processes x 1 thread) takes about 30 minutes for its
-main table on a 2-core CPU; the ablation and sparsity tables take about as long again.
+The quick mode (`--quick`: 64 px images, the tiny trunk, 2 worker processes x 1 thread) takes about 48 minutes for its
+main table on a 2-core CPU (five models, the second stage for two of them, three seeds, 4,000 steps each); the
+ablation and sparsity tables with three seeds and the second stage take about two hours more.
 Writes `bench/results/quality_<mode>.md` (tables, command, machine, time) and `.json` (every run).
 """
 import argparse, json, math, os, platform, statistics, sys, time
@@ -246,7 +248,7 @@ def tables(results, only, kinds, floor=None):
 
 def main(argv=None):
     p = argparse.ArgumentParser(description=__doc__.split('\n\n')[0], formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument('--quick', action='store_true', help='the CPU mode (main table: ~30 minutes on 2 cores)')
+    p.add_argument('--quick', action='store_true', help='the CPU mode (main table: ~48 minutes on 2 cores)')
     p.add_argument('--seeds', type=int, default=None, help='seeds per figure (default: the mode\'s, 3)')
     p.add_argument('--steps', type=int, default=None, help='optimiser steps per model (default: the mode\'s)')
     p.add_argument('--n-train', type=int, default=None, help='training images (default: the mode\'s)')
@@ -304,8 +306,8 @@ def main(argv=None):
     head = [f"## Quality benchmark ({mode} mode)", '',
             f"Command: `{cmd.strip()}`  ", f"Machine: {machine}  ",
             f"Setting: {cfg['arch']} (embedding {cfg['dim']}), {cfg['n_train']} training / {cfg['n_valid']} validation "
-            f"synthetic images of {cfg['size']} px, {cfg['steps']} steps of batch {cfg['bs']} per model (stage 2: as many "
-            f"again), recipe '{cfg['recipe']}' (AdamW, one cycle, peak lr {cfg['lr']}), k-means grid {cfg['grid'][0]}x"
+            f"synthetic images of {cfg['size']} px, {cfg['steps']} steps of batch {cfg['bs']} per model"
+            f"{' (stage 2: as many again)' if a.stage2 != 'none' else ''}, recipe '{cfg['recipe']}' (AdamW, one cycle, peak lr {cfg['lr']}), k-means grid {cfg['grid'][0]}x"
             f"{cfg['grid'][1]}, random walk every {cfg['rw_stride']} px; mean ± standard deviation over {len(seeds)} seeds "
             f"(mIoU %, validation images)  ",
             f"Wall time: {secs/60:.1f} min", '']
