@@ -609,7 +609,7 @@ def read_class_names(path)->list:
 def folder_class_names(root, n_classes:int=None, classes=None)->list:
     "Class names of a dataset folder: `classes` (a file), else `root/classes.txt`, else VOC's 21 when C = 21, else '0'..'C-1'."
     for f in ([classes] if classes else []) + [Path(root)/'classes.txt']:
-        if f is not None and (Path(f).is_file() or f == classes): 
+        if f is not None and (Path(f).is_file() or f == classes):
             names = read_class_names(f)
             if n_classes is not None and len(names) != n_classes:
                 raise ValueError(f"{f} names {len(names)} classes but n_classes is {n_classes}")
