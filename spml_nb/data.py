@@ -17,6 +17,7 @@ from scipy import ndimage as ndi
 from skimage import draw, morphology
 from fastcore.basics import store_attr
 from fastai.data.block import DataBlock, TransformBlock
+from fastai.torch_core import default_device
 from fastai.data.core import DataLoaders
 from fastai.data.transforms import IndexSplitter, Normalize
 from fastai.vision.core import TensorImage, TensorMask, imagenet_stats
@@ -25,11 +26,11 @@ from .core import *
 from .overseg import oversegment, cached_oversegment, load_overseg
 
 # %% auto #0
-__all__ = ['SYNTH_CLASSES', 'SYNTH_TEXTURES', 'OVERSEG_CACHE', 'SUPERVISIONS', 'VOC_WEAK_DIRS', 'VOC_CLASSES',
+__all__ = ['SYNTH_CLASSES', 'SYNTH_TEXTURES', 'OVERSEG_CACHE', 'OVERSEG_REGIONS', 'SUPERVISIONS', 'VOC_WEAK_DIRS', 'VOC_CLASSES',
            'VOC_WEAK_DEFAULTS', 'IMAGE_SUFFIXES', 'synth_image', 'cut_stroke', 'SynthData', 'synth_dataset',
            'colour_baseline', 'read_image', 'read_label', 'write_label', 'read_overseg', 'read_voc_xml',
            'write_voc_xml', 'read_cam_npy', 'read_list', 'SegItem', 'default_overseg', 'cached_default_overseg',
-           'RandomScaleCrop', 'PadTo', 'ToTensors', 'SPMLDataLoaders', 'spml_dataloaders', 'synth_items',
+           'RandomScaleCrop', 'PadTo', 'ToTensors', 'SPMLDataLoaders', 'on_cuda', 'spml_dataloaders', 'synth_items',
            'synth_dataloaders', 'synth_to_voc', 'voc_truth_dir', 'voc_weak_dir', 'read_class_names',
            'folder_class_names', 'voc_items', 'list_items', 'densepose_items', 'validate_items', 'folder_items',
            'folder_dataloaders']
@@ -393,18 +394,18 @@ def _load_map(x, n_classes, size, what, name, remap=None):
 # %% ../nbs/01_data.ipynb #f1393577
 OVERSEG_CACHE = Path.home()/'.cache'/'spml_nb'/'overseg'   # where computed over-segmentations of files are kept
 
+OVERSEG_REGIONS = 24   # regions per image of the default over-segmentation, whatever the image's size (see below)
+
 def default_overseg(img:np.ndarray, n_regions:int=None)->np.ndarray:
-    "Contour over-segmentation (`spml_nb.overseg.oversegment`) with about one region per 12x12 pixels."
-    h, w = img.shape[:2]
-    return oversegment(img, n_regions=n_regions or max(4, (h*w)//144))
+    "Contour over-segmentation (`spml_nb.overseg.oversegment`) into about `OVERSEG_REGIONS` regions (`n_regions` if given)."
+    return oversegment(img, n_regions=n_regions or OVERSEG_REGIONS)
 
 def cached_default_overseg(img:np.ndarray, image_path, cache_dir=None)->np.ndarray:
     "`default_overseg` of the image file `image_path`, computed once and kept on disk in `cache_dir` (keyed by content)."
     p = Path(image_path)
-    h, w = img.shape[:2]
     import hashlib
     key = f"{p.stem}_{hashlib.md5(np.ascontiguousarray(img).tobytes()).hexdigest()[:12]}"   # content, not just the name
-    return cached_oversegment(img, key, cache_dir or OVERSEG_CACHE, n_regions=max(4, (h*w)//144))
+    return cached_oversegment(img, key, cache_dir or OVERSEG_CACHE, n_regions=OVERSEG_REGIONS)
 
 # %% ../nbs/01_data.ipynb #09a0b2ef
 _MEAN_RGB = tuple(int(round(255*m)) for m in imagenet_stats[0])
@@ -473,6 +474,10 @@ class SPMLDataLoaders(DataLoaders):
         return fig
 
 # %% ../nbs/01_data.ipynb #6212cebe
+def on_cuda(device=None)->bool:
+    "Whether `device` (a `torch.device` or its name; default: fastai's default device) is a CUDA device."
+    return torch.device(device if device is not None else default_device()).type == 'cuda'
+
 def spml_dataloaders(train:Sequence[SegItem], # training samples
                      valid:Sequence[SegItem], # validation samples (with truth for the metric)
                      n_classes:int, # number of classes `C`, background included
@@ -485,6 +490,7 @@ def spml_dataloaders(train:Sequence[SegItem], # training samples
                      supervision:str='weak', # shown in `show_batch`
                      num_workers:int=0, # loader workers
                      device=None, # torch device (default: fastai's default device)
+                     pin_memory:bool=None, # batches in page-locked memory (default: on a CUDA device)
                      **kwargs)->SPMLDataLoaders:
     "fastai `DataLoaders` yielding (image, weak-label map, over-segmentation, tags, truth)."
     items = list(train) + list(valid)
@@ -516,7 +522,8 @@ def spml_dataloaders(train:Sequence[SegItem], # training samples
                        splitter=IndexSplitter(range(len(train), len(items))),
                        item_tfms=[RandomScaleCrop(crop, scale), PadTo(crop), ToTensors()],
                        batch_tfms=[Normalize.from_stats(*imagenet_stats)])
-    dls = dblock.dataloaders(items, bs=bs, val_bs=val_bs or bs, num_workers=num_workers, device=device, **kwargs)
+    pin = on_cuda(device) if pin_memory is None else pin_memory
+    dls = dblock.dataloaders(items, bs=bs, val_bs=val_bs or bs, num_workers=num_workers, device=device, pin_memory=pin, **kwargs)
     dls = SPMLDataLoaders(*dls.loaders, path=dls.path, device=dls.device)
     dls.n_classes, dls.supervision = n_classes, supervision
     dls.class_names = list(class_names) if class_names is not None else [str(c) for c in range(n_classes)]

@@ -4,7 +4,8 @@
 
 # %% ../nbs/08_inference.ipynb #fe63fb68
 from __future__ import annotations
-import argparse, json, math, time
+import argparse, json, math, time, warnings
+from contextlib import contextmanager
 from functools import partial
 from pathlib import Path
 from typing import Sequence
@@ -24,12 +25,12 @@ from .core import *
 from .kmeans import grid_init, location_features, spherical_kmeans, segment_prototypes, majority_label
 
 # %% auto #0
-__all__ = ['HAS_CRF', 'MSC_SCALES', 'rw_transition', 'random_walk_squaring', 'rw_costs', 'random_walk', 'image_tensor',
-           'embed_views', 'EmbeddingCache', 'class_probs', 'max_normalise', 'rw_grid', 'walk', 'dense_crf', 'to_labels',
-           'upsampled_ce', 'PairFlip', 'train_classifier', 'image_segments', 'segment_memory', 'retrieve_probs',
-           'softmax_rw_labels', 'cam_probs', 'cam_rw_labels', 'nn_probs', 'tag_rescale', 'nn_labels', 'predict_probs',
-           'segment', 'evaluate_segmenter', 'labels_miou', 'algorithm1', 'algorithm2', 'stage2_pseudo_labels',
-           'show_walk', 'save_head', 'load_head', 'load_run', 'eval_images', 'spml_eval']
+__all__ = ['HAS_CRF', 'MSC_SCALES', 'rw_transition', 'random_walk_squaring', 'rw_costs', 'rw_drop_bound', 'random_walk',
+           'image_tensor', 'embed_views', 'EmbeddingCache', 'class_probs', 'max_normalise', 'rw_grid', 'walk',
+           'dense_crf', 'to_labels', 'upsampled_ce', 'PairFlip', 'train_classifier', 'image_segments', 'segment_memory',
+           'retrieve_probs', 'softmax_rw_labels', 'cam_probs', 'cam_rw_labels', 'nn_probs', 'tag_rescale', 'nn_labels',
+           'predict_probs', 'segment', 'evaluate_segmenter', 'labels_miou', 'algorithm1', 'algorithm2',
+           'stage2_pseudo_labels', 'show_walk', 'save_head', 'load_head', 'load_run', 'eval_images', 'spml_eval']
 
 # %% ../nbs/08_inference.ipynb #74b9115c
 def _unit_views(emb)->list:
@@ -72,6 +73,42 @@ def rw_costs(n:int, C:int, D:int, n_iter:int, n_views:int=1, cached:float=1.)->d
     recompute = (1 - cached)*n*n*(D*n_views + 8*n_views)
     return {'square': square, 'products': 2**n_iter*(C*n**2 + recompute)}
 
+def rw_drop_bound(n:int, # pixels
+                  n_steps:int, # steps of the walk, `2^n_iter`
+                  dtype=torch.float32, # precision of the class maps
+                 )->float:
+    "`tau`: dropping entries of `T` under `tau` times their column's largest moves the walk by < eps/2 of a map's range."
+    return 0.5*torch.finfo(dtype).eps/(n_steps*n)
+
+def _log_affinity(E:list, rows, beta:float, power:float)->Tensor:
+    "Rows `rows` of `log B` [len(rows), n]: `B` is symmetric, so these are also its columns."
+    if len(E) == 1: return (E[0][rows]*(beta*power)) @ E[0].T - beta*power
+    A = sum(torch.exp(beta*(e[rows] @ e.T - 1)) for e in E)/len(E)
+    return A.log_().mul_(power)
+
+def _rw_rows(E:list, rows, beta:float, power:float, log_tau:float)->Tensor:
+    "Rows `rows` of `T^T` (columns of `T`): a softmax of `log B`, entries under `tau` times the largest set to 0."
+    x = _log_affinity(E, rows, beta, power)
+    x = x.sub_(x.amax(1, keepdim=True))
+    B = x.masked_fill_(x < log_tau, -math.inf).exp_()
+    return B.div_(B.sum(1, keepdim=True))
+
+def _stack_csr(parts:list, n:int)->Tensor:
+    "One [n, n] CSR matrix from CSR blocks of consecutive rows."
+    crow, off = [parts[0].crow_indices()[:1]], 0
+    for p in parts: crow.append(p.crow_indices()[1:] + off); off += p._nnz()
+    return torch.sparse_csr_tensor(torch.cat(crow), torch.cat([p.col_indices() for p in parts]),
+                                   torch.cat([p.values() for p in parts]), (n, n), check_invariants=False)
+
+@contextmanager
+def _one_thread(t:Tensor):
+    "Torch ops in one thread while inside, when `t` is on the CPU: for many small ops, waiting on threads costs more."
+    k = torch.get_num_threads()
+    if t.device.type != 'cpu' or k == 1: yield; return
+    torch.set_num_threads(1)
+    try: yield
+    finally: torch.set_num_threads(k)
+
 def random_walk(probs:Tensor, # class maps [C, h, w] (CAMs or normalised probabilities) on the walk's grid
                 emb, # embeddings [D, h, w], views [V, D, h, w] or a list of views (affinities averaged before the power)
                 beta:float=5., # affinity scale: `exp(beta (cos - 1))`
@@ -79,7 +116,8 @@ def random_walk(probs:Tensor, # class maps [C, h, w] (CAMs or normalised probabi
                 n_iter:int=6, # squarings of `T`: the walk takes `2^n_iter` steps
                 method:str='auto', # 'auto' (cheaper by the cost model), 'products' or 'square'
                 max_bytes:int=2**30, # memory budget for `T` (and the squares); beyond it blocks are recomputed
-                chunk:int=None, # columns per block of `T` (default 256: blocks that stay in cache)
+                chunk:int=None, # rows of `T^T` per block while building it (default 1024)
+                max_density:float=0.15, # products with a sparse `T` when at most this share of it is left
                )->Tensor:
     "Refined class maps `probs @ T^(2^n_iter)` [C, h, w]; equal to squaring `T`, usually much cheaper."
     if probs.ndim != 3: raise ValueError(f"probs must be [C, h, w], got shape {list(probs.shape)}")
@@ -96,18 +134,40 @@ def random_walk(probs:Tensor, # class maps [C, h, w] (CAMs or normalised probabi
         cost = rw_costs(n, C, D, n_iter, len(E), cached)
         method = 'square' if 3*n*n*esize <= max_bytes and cost['square'] < cost['products'] else 'products'
     if method == 'square': return random_walk_squaring(probs, [e.T.reshape(D, h, w) for e in E], beta, power, n_iter)
-    # T as contiguous column blocks: each block T[:, J] = B[:, J] / (column sums of B[:, J]) needs only its own columns
-    chunk = chunk or 256
-    blk = lambda j: (lambda b: b.div_(b.sum(0, keepdim=True)))(_affinity(E, slice(j, j + chunk), beta, power))
+    # T^T in blocks of rows; kept whole when it fits, and as CSR too while it stays sparse enough
+    K, chunk = 2**n_iter, chunk or 1024
+    log_tau = math.log(rw_drop_bound(n, K, probs.dtype))
+    rows = lambda j: _rw_rows(E, slice(j, j + chunk), beta, power, log_tau)
     starts = list(range(0, n, chunk))
-    n_keep = max(0, int(max_bytes//(n*chunk*esize)) - 1)        # one block's room is left for recomputing
-    kept = {j: blk(j) for j in starts[:n_keep]}
-    R = probs.reshape(C, n).contiguous()
-    for _ in range(2**n_iter):
-        out = torch.empty_like(R)
-        for j in starts: torch.mm(R, kept[j] if j in kept else blk(j), out=out[:, j:j + chunk])
-        R = out
-    return R.view(C, h, w)
+    whole = cached == 1
+    n_keep = len(starts) if whole else max(0, int(max_bytes//(n*chunk*esize)) - 1)   # room for one recomputed block
+    Tt = torch.empty(n, n, dtype=probs.dtype, device=probs.device) if whole else None
+    kept, parts, nnz = {}, [], 0
+    with warnings.catch_warnings():
+        warnings.filterwarnings('ignore', 'Sparse CSR tensor support is in beta')
+        for i, j in enumerate(starts):
+            b = rows(j)
+            if whole: Tt[j:j + chunk] = b
+            elif i < n_keep: kept[j] = b
+            if parts is not None:
+                with _one_thread(b):
+                    nnz += int(torch.count_nonzero(b))
+                    if nnz <= max_density*n*min(n, j + chunk): parts.append(b.to_sparse_csr())
+                    else: parts = None
+    Rt = probs.reshape(C, n).T.contiguous()     # the class maps as [n, C]: each step is R^T <- T^T R^T
+    if parts is not None:                       # sparse products take ~1 ms: one thread, no waiting on busy cores
+        Tt, kept = None, None
+        with _one_thread(Rt):
+            S = _stack_csr(parts, n)
+            for _ in range(K): Rt = S @ Rt
+    elif whole:
+        for _ in range(K): Rt = Tt @ Rt
+    else:
+        for _ in range(K):
+            out = torch.empty_like(Rt)
+            for j in starts: torch.mm(kept[j] if j in kept else rows(j), Rt, out=out[j:j + chunk])
+            Rt = out
+    return Rt.T.reshape(C, h, w)
 
 # %% ../nbs/08_inference.ipynb #6363a256
 def image_tensor(img:np.ndarray)->Tensor:

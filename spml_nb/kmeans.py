@@ -86,9 +86,11 @@ def kmeans_batch(x:Tensor, # unit features [B, P, F]
                  keep:Tensor=None, # [B, P] bool, False for void pixels (default: keep all)
                  n_clusters:int=None, # clusters per image K (default `init.max() + 1`)
                  n_iter:int=10, # number of M-step + E-step rounds
+                early_stop:bool=None, # drop images at their fixed point (default: on the CPU; on a GPU the check would wait for the device every round)
                 )->Tensor:
     "Per-image spherical k-means for a whole batch: labels [B, P], -1 on void pixels."
     B, P, Fd = x.shape
+    if early_stop is None: early_stop = x.device.type == 'cpu'
     z = init.long().to(x.device).expand(B, P)
     keep = torch.ones(B, P, dtype=torch.bool, device=x.device) if keep is None else keep.bool()
     if keep.shape != (B, P): raise ValueError(f"kmeans_batch: keep must be [B, P] = {[B, P]}, got {list(keep.shape)}")
@@ -104,6 +106,7 @@ def kmeans_batch(x:Tensor, # unit features [B, P, F]
             sums = x.new_zeros(A * K + 1, Fd).index_add_(0, rows.flatten(), xa.reshape(A * P, Fd))
             mu = F.normalize(sums[:-1].view(A, K, Fd), dim=-1)            # M-step
             new = torch.bmm(xa, mu.transpose(1, 2)).argmax(-1)           # E-step
+            if not early_stop: za = new; continue                       # a fixed point repeats itself: same labels
             done = ((new == za) | ~ka).all(1)
             za = new
             if done.any():                                               # fixed points: finished

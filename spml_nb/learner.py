@@ -5,6 +5,7 @@
 # %% ../nbs/07_learner.ipynb #2e511f58
 from __future__ import annotations
 import argparse, json, time
+from contextlib import nullcontext
 from functools import partial
 from pathlib import Path
 import numpy as np
@@ -19,8 +20,10 @@ from fastai.learner import Learner
 from fastai.callback.core import Callback
 from fastai.optimizer import SGD, Adam
 import fastai.callback.schedule   # Learner.fit_one_cycle
+import fastai.callback.fp16       # Learner.to_fp16, to_bf16
 from fastai.torch_core import default_device
 from .core import *
+from .distributed import GlobalBatchCallback, setup_process_group, broadcast_value, gather_objects, world_size, rank
 from .data import *
 from .kmeans import segment_batch
 from .relations import MemoryBank
@@ -30,9 +33,9 @@ from .loss import SPMLLoss, SPML_PRESETS, classifier_ce
 __all__ = ['LR_MULTS', 'SETTING_DEFAULTS', 'RECIPES', 'ResNetBackbone', 'TinyResNet', 'make_backbone', 'imagenet_weights',
            'load_backbone_weights', 'ASPP', 'PSPHead', 'ClassifierHead', 'SPMLNet', 'poly_lr', 'spml_splitter',
            'PolyLRSchedule', 'MemoryBankCallback', 'PlainTensors', 'NonFiniteError', 'NonFiniteGuard',
-           'ResumableCheckpoint', 'resume_fit', 'load_model_state', 'SPMLLearner', 'recipe_weights', 'pick_recipe',
-           'spml_learner', 'fit_one_batch', 'PartialCELoss', 'partial_ce_learner', 'iou_table', 'evaluate',
-           'EpochReport', 'seconds_per_epoch', 'spml_train', 'spml_demo']
+           'ResumableCheckpoint', 'resume_fit', 'load_model_state', 'SPMLLearner', 'ChannelsLastBatches',
+           'cuda_speedups', 'recipe_weights', 'pick_recipe', 'spml_learner', 'fit_one_batch', 'PartialCELoss',
+           'partial_ce_learner', 'iou_table', 'evaluate', 'EpochReport', 'seconds_per_epoch', 'spml_train', 'spml_demo']
 
 # %% ../nbs/07_learner.ipynb #00dd8c6d
 def _dilate_layer(layer:nn.Sequential, dilation:int, first:int):
@@ -238,7 +241,11 @@ class MemoryBankCallback(Callback):
     order = 2
     def after_step(self):
         segs = getattr(self.loss_func, 'last_segments', None)
-        if segs is not None: self.model.memory.update(segs)
+        if segs is not None: _unwrap(self.model).memory.update(segs)
+
+def _unwrap(model:nn.Module)->nn.Module:
+    "The network inside a `DistributedDataParallel` wrapper (the model itself when there is none)."
+    return getattr(model, 'module', model)
 
 # %% ../nbs/07_learner.ipynb #868a3955
 class PlainTensors(Callback):
@@ -269,25 +276,29 @@ def _rng_state(learn):
     import random
     return {'python': random.getstate(), 'numpy': np.random.get_state(), 'torch': torch.get_rng_state(),
             'cuda': torch.cuda.get_rng_state_all() if torch.cuda.is_available() else None,
-            'dl': learn.dls.train.rng.getstate()}
+            'dl': _inner_dl(learn.dls.train).rng.getstate()}
+
+def _inner_dl(dl): return getattr(dl, 'dl', dl)     # fastai's `DistributedDL` wraps the loader that holds the rng
 
 def _set_rng_state(learn, st):
     import random
     random.setstate(st['python']); np.random.set_state(st['numpy']); torch.set_rng_state(st['torch'])
     if st['cuda'] is not None and torch.cuda.is_available(): torch.cuda.set_rng_state_all(st['cuda'])
-    learn.dls.train.rng.setstate(st['dl'])
+    _inner_dl(learn.dls.train).rng.setstate(st['dl'])
 
 class ResumableCheckpoint(Callback):
-    "Saves model, optimiser, schedule step and random states to `fname` after every epoch."
+    "Saves model, optimiser, schedule step and random states to `fname` after every epoch (several processes: rank 0 writes)."
     order = 90
     def __init__(self, fname='checkpoint.pth'): store_attr()
     def after_epoch(self):
+        rngs = gather_objects(_rng_state(self.learn))      # every process's random state, so each resumes its own
+        if rank() != 0: return
         path = Path(self.learn.path)/self.learn.model_dir/self.fname
         path.parent.mkdir(parents=True, exist_ok=True)
         sched = _poly_schedule(self.learn)
-        torch.save({'model': self.learn.model.state_dict(), 'opt': self.learn.opt.state_dict(),
+        torch.save({'model': _unwrap(self.learn.model).state_dict(), 'opt': self.learn.opt.state_dict(),
                     'epoch': self.epoch + 1, 'n_epoch': self.n_epoch, 'step': sched.step if sched else None,
-                    'rng': _rng_state(self.learn)}, path)
+                    'rng': rngs[0], 'rng_ranks': rngs}, path)
 
 def _poly_schedule(learn):
     "The learner's `PolyLRSchedule` (the release recipe), or None (the scratch recipe schedules by `fit_one_cycle`)."
@@ -303,7 +314,8 @@ def resume_fit(learn:Learner, path)->Learner:
     learn.opt.load_state_dict(ck['opt'])
     sched = _poly_schedule(learn)
     if sched is not None: sched.step = ck['step']
-    _set_rng_state(learn, ck['rng'])
+    rngs = ck.get('rng_ranks') or [ck['rng']]
+    _set_rng_state(learn, rngs[rank()] if len(rngs) == world_size() else ck['rng'])
     fit = learn.fit_recipe if hasattr(learn, 'fit_recipe') else learn.fit
     fit(ck['n_epoch'], start_epoch=ck['epoch'], reset_opt=False)
     return learn
@@ -356,6 +368,26 @@ class SPMLLearner(Learner):
         plt.tight_layout()
         return fig
 
+# %% ../nbs/07_learner.ipynb #5893fd49
+class ChannelsLastBatches(Callback):
+    "The model's weights, and each batch's images, in `channels_last` memory format (the layout fast GPU convolutions use)."
+    order = -5   # after `PlainTensors`
+    def before_fit(self): self.learn.model.to(memory_format=torch.channels_last)
+    def before_batch(self):
+        x = self.xb[0]
+        if x.ndim == 4: self.learn.xb = (x.contiguous(memory_format=torch.channels_last), *self.xb[1:])
+
+def cuda_speedups(device=None, # where training runs (default: fastai's default device)
+                  mixed_precision=None, # None: on with CUDA; True / False; or 'bf16' / 'fp16'
+                 )->dict:
+    "Training settings for `device`: mixed precision (None, 'bf16' or 'fp16'), `channels_last`, pinned memory; all off on the CPU."
+    if mixed_precision not in (None, True, False, 'bf16', 'fp16'):
+        raise ValueError(f"mixed_precision must be None, True, False, 'bf16' or 'fp16', got {mixed_precision!r}")
+    cuda = on_cuda(device)
+    mp = cuda if mixed_precision is None else mixed_precision
+    if mp is True: mp = 'bf16' if torch.cuda.is_available() and torch.cuda.is_bf16_supported() else 'fp16'
+    return dict(mixed_precision=mp if cuda and mp else None, channels_last=cuda, pin_memory=cuda)
+
 # %% ../nbs/07_learner.ipynb #6856d105
 SETTING_DEFAULTS = {   # architecture per setting (spec section 9): head, embedding dim, memory, k-means grid
     'tags': dict(head='aspp', dim=64, memory_size=2, grid=(6, 6)),
@@ -393,7 +425,7 @@ def spml_learner(dls, # `DataLoaders` yielding (image, weak labels, over-segment
                  recipe:str=None, # 'scratch' or 'release' (default: 'release' with `pretrained`, else 'scratch')
                  lr:float=None, # base (release) or peak (scratch) learning rate (default: the recipe's)
                  wd:float=None, # weight decay (default: the recipe's; never on biases and BN)
-                 mixed_precision:bool=False, # bf16/fp16 autocast on CUDA
+                 mixed_precision=None, # None: on with CUDA (bf16 where supported); True/False, 'bf16', 'fp16'; never on the CPU
                  cbs=None, # extra callbacks
                  **overrides, # head, dim, memory_size, grid, dropout, detach, and any `SPMLLoss` weight / kappa / switch
                 )->Learner:
@@ -410,7 +442,8 @@ def spml_learner(dls, # `DataLoaders` yielding (image, weak labels, over-segment
     overrides = {**recipe_weights(supervision, recipe), **overrides}
     model = SPMLNet(n_classes, arch, cfg['head'], cfg['dim'], pretrained, cfg['dropout'], cfg['memory_size'], cfg['detach'])
     loss = SPMLLoss(n_classes, setting=supervision, grid=cfg['grid'], memory=model.memory, **overrides)
-    learn = _recipe_learner(dls, model, loss, recipe, lr, wd, pretrained, [MemoryBankCallback()] + list(cbs or []),
+    learn = _recipe_learner(dls, model, loss, recipe, lr, wd, pretrained,
+                            [MemoryBankCallback(), GlobalBatchCallback()] + list(cbs or []),
                             mixed_precision)
     learn.supervision = supervision
     return learn
@@ -426,7 +459,10 @@ def _recipe_learner(dls, model, loss, recipe, lr, wd, pretrained, cbs, mixed_pre
                     metrics=[MIoU(model.n_classes, get_logits=lambda o: o[0])],
                     cbs=[PlainTensors(), NonFiniteGuard()] + sched + list(cbs))
     learn.recipe = recipe
-    if mixed_precision and torch.cuda.is_available(): learn = learn.to_fp16()
+    learn.speedups = s = cuda_speedups(dls.device, mixed_precision)   # all off on the CPU
+    if s['channels_last']: learn.add_cb(ChannelsLastBatches())
+    if s['mixed_precision'] == 'bf16': learn = learn.to_bf16()
+    elif s['mixed_precision'] == 'fp16': learn = learn.to_fp16()
     return learn
 
 # %% ../nbs/07_learner.ipynb #5137b910
@@ -459,7 +495,7 @@ def partial_ce_learner(dls, # `DataLoaders` yielding (image, weak labels, over-s
                        recipe:str=None, # 'scratch' or 'release', as `spml_learner`
                        lr:float=None, wd:float=None, # learning rate, weight decay (default: the recipe's)
                        dropout:float=None, # classifier dropout (default: the recipe's)
-                       mixed_precision:bool=False, cbs=None)->Learner:
+                       mixed_precision=None, cbs=None)->Learner:
     "The same network and recipe as `spml_learner`, trained end to end by cross-entropy on the labelled pixels."
     n_classes = n_classes or getattr(dls, 'n_classes', None)
     if n_classes is None: raise ValueError("partial_ce_learner: n_classes is needed (the DataLoaders do not say)")
@@ -527,7 +563,12 @@ def _train_parser(demo=False):
     p.add_argument('--pretrained', default=None, help="backbone weights: 'imagenet' (torchvision's) or a checkpoint path")
     p.add_argument('--out', default='spml_demo' if demo else 'spml_run', help='output folder')
     p.add_argument('--cpu', action='store_true', help='train on the CPU even when CUDA is there')
-    p.add_argument('--fp16', action='store_true', help='mixed precision on CUDA')
+    p.add_argument('--precision', default='auto', choices=['auto', 'bf16', 'fp16', 'fp32'],
+                   help='training precision on CUDA: auto = bf16 mixed precision where the GPU has it, else fp16; '
+                        'fp32 = off. The CPU always trains in fp32')
+    p.add_argument('--fp16', action='store_true', help='same as --precision fp16')
+    p.add_argument('--dist-timeout', type=float, default=600.,
+                   help='under torchrun: seconds a process waits for the others before it stops with an error')
     p.add_argument('--minutes', type=float, default=4.5 if demo else None,
                    help='time budget on this machine, data and training (spml_train: used when --epochs is not given)')
     return p
@@ -585,7 +626,8 @@ def _save_run(learn, out, conf, seconds, args):
     (out/'results.md').write_text(table + '\n')
     (out/'results.json').write_text(json.dumps({'miou': miou(conf), 'iou': iou_per_class(conf).tolist(),
                                                 'n_classes': learn.model.n_classes, 'class_names': list(learn.dls.class_names),
-                                                'recipe': learn.recipe, 'seconds': seconds, 'args': vars(args)}, indent=1))
+                                                'recipe': learn.recipe, 'seconds': seconds, 'world_size': world_size(),
+                                                'args': vars(args)}, indent=1))
     fig = learn.show_results(max_n=4); fig.savefig(out/'results.png', dpi=80, bbox_inches='tight'); plt.close(fig)
     learn.path = out; learn.model_dir = '.'; learn.save('model')
     return table
@@ -598,34 +640,45 @@ def seconds_per_epoch(learn:Learner, dls, n:int=5)->float:
     t = time.perf_counter(); evaluate(learn); val = time.perf_counter() - t
     return step*len(dls.train) + 2*val                              # fastai's validation also computes the loss
 
+def _precision(a):
+    "`spml_learner`'s `mixed_precision` from the command's --precision / --fp16."
+    return 'fp16' if a.fp16 else {'auto': None, 'fp32': False}.get(a.precision, a.precision)
+
 def _setup(a, prog):
     "DataLoaders and a learner factory from the arguments; a bad folder or checkpoint ends the command with its message."
     try:
         dls = _dls_from_args(a)
         make = lambda: spml_learner(dls, a.supervision, a.arch, dim=a.dim, pretrained=a.pretrained, recipe=a.recipe,
-                                    lr=a.lr, mixed_precision=a.fp16, **_grid(a))
+                                    lr=a.lr, mixed_precision=_precision(a), **_grid(a))
         make()                                                      # weights and settings checked before any training
     except (ValueError, FileNotFoundError) as e: raise SystemExit(f"{prog}: error: {e}") from None
     return dls, make
 
 def _train(a, prog):
-    "The shared body of `spml_train` and `spml_demo`: data, epochs for the budget, training with a report, results."
+    "Body of `spml_train` / `spml_demo`: data, epochs for the budget, training, results (torchrun: every process; rank 0 writes)."
+    gpu = torch.cuda.is_available() and not a.cpu
+    ws = setup_process_group(cpu=not gpu, timeout=getattr(a, 'dist_timeout', 600.))
+    say = print if rank() == 0 else (lambda *args, **kwargs: None)
     torch.manual_seed(a.seed); np.random.seed(a.seed)
     t0 = time.time()
     dls, make = _setup(a, prog)
     epochs = a.epochs
     if epochs is None and a.minutes is not None:   # time a few steps, then fit as many epochs as the budget holds
-        per = seconds_per_epoch(make(), dls)
-        epochs = max(1, int((a.minutes*60 - (time.time() - t0))/(1.1*per)))   # 10 %: data loading, first-epoch caching
-        print(f"an epoch takes about {per:.0f} s here: training {epochs} epochs ({epochs*len(dls.train)} steps) "
-              f"to fit {a.minutes:g} minutes")
+        per = seconds_per_epoch(make(), dls) / ws  # each of `ws` processes takes a share of the steps
+        epochs = broadcast_value(max(1, int((a.minutes*60 - (time.time() - t0))/(1.1*per))))   # 10 %: loading, caching
+        say(f"an epoch takes about {per:.0f} s here: training {epochs} epochs ({epochs*len(dls.train)} steps) "
+            f"to fit {a.minutes:g} minutes")
     epochs = epochs or 10
     torch.manual_seed(a.seed); np.random.seed(a.seed)
     learn = make()
     learn.logger = EpochReport(learn)
-    print(f"{prog}: {learn.supervision}, {a.arch}, recipe '{learn.recipe}', {len(dls.train.items)} training / "
-          f"{len(dls.valid.items)} validation images, {epochs} epochs on {learn.dls.device}")
-    with learn.no_bar(): learn.fit_recipe(epochs)
+    say(f"{prog}: {learn.supervision}, {a.arch}, recipe '{learn.recipe}', {len(dls.train.items)} training / "
+        f"{len(dls.valid.items)} validation images, {epochs} epochs on {learn.dls.device}"
+        + (f", {ws} processes of {a.bs} images each" if ws > 1 else ''))
+    # several processes: DDP and a shard of every loader per process; SyncBatchNorm needs GPUs (plain BN on CPUs)
+    with (learn.distrib_ctx(sync_bn=gpu, cpu=not gpu) if ws > 1 else nullcontext()), learn.no_bar():
+        learn.fit_recipe(epochs)
+    if rank() != 0: return learn                   # rank 0 alone evaluates and writes
     conf = evaluate(learn)
     secs = time.time() - t0
     print(f"\nvalidation IoU after {epochs} epochs ({secs/60:.1f} min, {learn.dls.device}):\n")

@@ -15,8 +15,8 @@ from .relations import (MemoryBank, Relation, positive_mask, image_similarity, s
                                semantic_cooccurrence, feature_affinity)
 
 # %% auto #0
-__all__ = ['SPML_PRESETS', 'TERMS', 'dense_pixel_segment_nll', 'pixel_segment_nlls', 'pixel_segment_nll', 'relation_loss',
-           'batch_columns', 'SPMLLoss', 'classifier_ce']
+__all__ = ['SPML_PRESETS', 'TERMS', 'ANCHORS', 'dense_pixel_segment_nll', 'pixel_segment_nlls', 'pixel_segment_nll',
+           'relation_loss', 'batch_columns', 'take_rows', 'sample_rows', 'SPMLLoss', 'classifier_ce']
 
 # %% ../nbs/06_loss.ipynb #4d7d948e
 def _check_nll_inputs(x, protos, own, pix_lab, seg_lab):
@@ -85,10 +85,10 @@ def _affine_exp(xc, Pa, kappa, m):
     "exp(kappa x . mu - m) of a chunk as one plain product: [kappa x, -m] times [mu, 1] (`Pa` = `protos` with a 1 column)."
     return (torch.cat([xc * kappa, -m[:, None]], 1) @ Pa.T).exp_()
 
-def _scaled_exp(xc, P, Pa, kappa, pmax, limit):
-    "(m, exp(kappa x . mu - m)) of a chunk. m >= max_s kappa x . mu: the Cauchy-Schwarz bound, or the exact maximum when\n    the bound is too loose."
+def _scaled_exp(xc, P, Pa, kappa, pmax, exact):
+    "(m, exp(kappa x . mu - m)) of a chunk. m >= max_s kappa x . mu: the Cauchy-Schwarz bound, or the exact maximum when\n    `exact` (decided once per call, so that no chunk waits for the device)."
     m = kappa * xc.norm(dim=1) * pmax
-    if len(m) and 2 * float(m.max()) > limit:
+    if exact:
         l = xc @ P.T
         m = l.amax(1) * kappa
         return m, l.mul_(kappa).sub_(m[:, None]).exp_()
@@ -117,6 +117,7 @@ class _PixelSegmentNLL(torch.autograd.Function):
         n, R = len(x), len(labs)
         limit = 600. if x.dtype == torch.float64 else 80.       # exp(-limit) stays far from underflow
         pmax = float(P.norm(dim=1).max()) if len(P) else 0.
+        xmax = float(x.norm(dim=1).max()) if n else 0.           # one look at the device per call, none per chunk
         op = [_own_positive(pl, sl, own) if n else own.new_zeros(0, dtype=torch.bool) for pl, sl in labs]
         st = {k: [x.new_empty(n) for _ in range(R)] for k in ('out', 'm', 'num', 'den')}
         st['use'] = [own.new_empty(n, dtype=torch.bool) for _ in range(R)]
@@ -126,7 +127,7 @@ class _PixelSegmentNLL(torch.autograd.Function):
         for rows, pos in _chunks(labs, chunk_size, max_groups):
             xc, oc, ar = x[rows], own[rows], torch.arange(len(rows), device=x.device)
             for r, ((pl, sl), kappa) in enumerate(zip(labs, kappas)):
-                m, E = _scaled_exp(xc, P, Pa, kappa, pmax, limit)
+                m, E = _scaled_exp(xc, P, Pa, kappa, pmax, 2 * kappa * xmax * pmax > limit)
                 E_own = E[ar, oc].clone(); E[ar, oc] = 0
                 pm = positive_mask(pl[rows], sl) if pos is None else pos[r]
                 if pos is None:
@@ -239,6 +240,22 @@ def batch_columns(rel)->int:
     g = int((rel.seg >= 0).sum())
     return g if bool((rel.seg[:g] >= 0).all()) else rel.k
 
+# %% ../nbs/06_loss.ipynb #18b25491
+def take_rows(rel, # a `Relation`
+              idx:Tensor, # row indices to keep
+             ):
+    "`rel` on the rows `idx` (same prototypes and columns)."
+    return replace(rel, x=rel.x[idx], own=rel.own[idx], pix_lab=rel.pix_lab[idx], pix=rel.pix[idx])
+
+def sample_rows(n:int, # rows there are
+                k:int=None, # rows wanted (None: all)
+                device=None, generator:torch.Generator=None,
+               )->Tensor:
+    "Indices of `k` of `n` rows drawn uniformly without replacement, in increasing order (all rows when `k` is None or >= `n`)."
+    if k is not None and int(k) < 1: raise ValueError(f"sample_rows: k must be a positive number of rows or None, got {k}")
+    if k is None or k >= n: return torch.arange(n, device=device)
+    return torch.randperm(n, device=device, generator=generator)[:int(k)].sort().values
+
 # %% ../nbs/06_loss.ipynb #d0534499
 SPML_PRESETS = {
     'tags':      dict(k_ann=6., k_occ=8.,  k_img=16., k_aff=12., w_ann=.3, w_occ=.3, w_img=.1, w_aff=0., img_location=True, grid=(6, 6)),
@@ -250,6 +267,8 @@ SPML_PRESETS = {
 TERMS = ('ce', 'sem_ann', 'sem_occ', 'img_sim', 'feat_aff')
 
 # %% ../nbs/06_loss.ipynb #7c6402a5
+ANCHORS = 128   # anchor pixels per image; see "Anchor pixels" above and bench/scaling.py
+
 class SPMLLoss:
     "SPML's training loss: four pixel-to-segment relations plus the classifier's cross-entropy, weighted per setting."
     def __init__(self, n_classes:int, # number of classes `C`
@@ -259,6 +278,7 @@ class SPMLLoss:
                  memory:MemoryBank=None, # memory bank (usually the network's); None = no memory
                  chunk_size:int=None, # pixels per chunk in `pixel_segment_nll`
                  nll=pixel_segment_nll, # per-pixel loss (`dense_pixel_segment_nll` for reference runs)
+                 anchors:int=ANCHORS, # anchor pixels per image in each relation term, drawn at random (None: every pixel)
                  **overrides, # w_ann, w_occ, w_img, w_aff, w_ce, k_ann, k_occ, k_img, k_aff, img_location, and switches ce, sem_ann, sem_occ, img_sim, feat_aff
                 ):
         if setting not in SPML_PRESETS: raise ValueError(f"SPMLLoss: setting must be one of {list(SPML_PRESETS)}, got {setting!r}")
@@ -267,8 +287,12 @@ class SPMLLoss:
         if bad: raise ValueError(f"SPMLLoss: unknown options {bad}; known: {sorted(cfg)}")
         cfg.update(overrides)
         if grid is not None: cfg['grid'] = tuple(grid)
+        if anchors is not None and (int(anchors) != anchors or anchors < 1):
+            raise ValueError(f"SPMLLoss: anchors must be a positive number of pixels per image or None, got {anchors}")
+        self.anchors = None if anchors is None else int(anchors)
         self.n_classes, self.setting, self.n_iter, self.memory, self.chunk_size, self.nll = n_classes, setting, n_iter, memory, chunk_size, nll
-        self.cfg, self.last, self.last_segments = cfg, {}, None
+        self.cfg, self.last, self.last_segments, self.counts = cfg, {}, None, {}
+        self.sync = None   # several processes: a `spml_nb.distributed.GlobalBatch`, set while they train
 
     def weight(self, term:str)->float:
         "Weight of `term` in the total (0 when switched off)."
@@ -278,7 +302,7 @@ class SPMLLoss:
 
     def __repr__(self):
         on = ', '.join(f"{t}x{self.weight(t):g}" for t in TERMS if self.weight(t))
-        return f"SPMLLoss({self.setting!r}, C={self.n_classes}: {on}; memory={self.memory})"
+        return f"SPMLLoss({self.setting!r}, C={self.n_classes}: {on}; anchors/image={self.anchors}; memory={self.memory})"
 
 # %% ../nbs/06_loss.ipynb #cca197fd
 def _split_output(out):
@@ -304,16 +328,30 @@ def classifier_ce(logits:Tensor, # [B, C, h, w] classifier logits
 def terms(self:SPMLLoss, seg:Segments, # the batch's segments
           logits:Tensor=None, # classifier logits [B, C, h, w] (CE is 0 without them)
           labels:Tensor=None, # weak labels [B, H, W] for CE
+          wide:Segments=None, # segments that annotation, co-occurrence and affinity contrast with (default `seg`; see `spml_nb.distributed`)
          )->dict:
-    "Unweighted terms {'ce', 'sem_ann', 'sem_occ', 'img_sim', 'feat_aff'}; a switched-off term is 0."
+    "Unweighted terms {'ce', 'sem_ann', 'sem_occ', 'img_sim', 'feat_aff'}; a switched-off term is 0. `counts` keeps their sizes."
     c, z = self.cfg, seg.emb.new_zeros(())
     kw = {} if self.chunk_size is None or self.nll is not pixel_segment_nll else {'chunk_size': self.chunk_size}
-    out = {t: z for t in TERMS}
-    if self.weight('ce') and logits is not None and labels is not None: out['ce'] = classifier_ce(logits, labels, self.n_classes)
-    if self.weight('sem_ann'): out['sem_ann'] = relation_loss(semantic_annotation(seg, self.memory), c['k_ann'], self.nll, **kw)
-    if self.weight('img_sim'): out['img_sim'] = relation_loss(image_similarity(seg, c['img_location']), c['k_img'], self.nll, **kw)
-    occ = semantic_cooccurrence(seg, self.memory) if self.weight('sem_occ') else None
-    aff = feature_affinity(seg, self.memory) if self.weight('feat_aff') else None
+    out, n, wide = {t: z for t in TERMS}, dict.fromkeys(TERMS, 0), seg if wide is None else wide
+    cap = lambda images: None if self.anchors is None else self.anchors * images
+    draw = lambda r, images=seg.n_images: take_rows(r, sample_rows(r.n, cap(images), r.x.device))   # anchors of this process's images
+    if self.weight('ce') and logits is not None and labels is not None:
+        out['ce'], n['ce'] = classifier_ce(logits, labels, self.n_classes), int((labels < self.n_classes).sum())
+    if self.weight('sem_ann'):
+        ann = semantic_annotation(wide, self.memory)
+        out['sem_ann'], n['sem_ann'] = relation_loss(draw(ann), c['k_ann'], self.nll, **kw), ann.n
+    if self.weight('img_sim'):
+        ims = image_similarity(seg, c['img_location'])
+        out['img_sim'], n['img_sim'] = relation_loss([draw(r, 1) for r in ims], c['k_img'], self.nll, **kw), sum(r.n > 0 for r in ims)
+    occ = semantic_cooccurrence(wide, self.memory) if self.weight('sem_occ') else None
+    aff = feature_affinity(wide, self.memory) if self.weight('feat_aff') else None
+    n.update({k: r.n for k, r in (('sem_occ', occ), ('feat_aff', aff)) if r is not None})
+    if occ is not None and aff is not None and aff.n == occ.n:   # one draw for both: they keep sharing a pass
+        rows = sample_rows(occ.n, cap(seg.n_images), occ.x.device)
+        occ, aff = take_rows(occ, rows), take_rows(aff, rows)
+    else: occ, aff = (None if r is None else draw(r) for r in (occ, aff))
+    self.counts = n     # pixels (images, for img_sim) each mean is over: what `spml_nb.distributed` weighs processes by
     if occ is not None and aff is not None and aff.n == occ.n > 0 and aff.k == occ.k and self.nll is pixel_segment_nll:
         # same pixels, same prototypes: one pass for both relations
         lo, la = pixel_segment_nlls(occ.x, occ.protos, occ.own, [(occ.pix_lab, occ.seg_lab, c['k_occ']),
@@ -338,9 +376,15 @@ def __call__(self:SPMLLoss, out, # network output: (logits, emb), a dict with 'l
             )->Tensor:
     "The weighted total loss of a batch (a scalar); `last` / `last_segments` keep the terms and the segments."
     logits, emb = _split_output(out)
-    seg = segment_batch(emb, labels, overseg, tags.float(), self.n_classes, self.cfg['grid'], self.n_iter)
-    t = self.terms(seg, logits, labels)
-    total = emb.sum() * 0 + sum(self.weight(k) * v for k, v in t.items() if self.weight(k))
-    self.last = {**{k: v.detach() for k, v in t.items()}, 'total': total.detach()}
-    self.last_segments = _detached(seg)
-    return total
+    with torch.autocast(emb.device.type, enabled=False):   # float32 products, also inside the network's autocast
+        emb = emb.float()                                   # the loss in float32, also when the network ran in bf16 / fp16
+        if logits is not None: logits = logits.float()
+        seg = segment_batch(emb, labels, overseg, tags.float(), self.n_classes, self.cfg['grid'], self.n_iter)
+        sync = getattr(self, 'sync', None)
+        wide = seg if sync is None else sync.gather(seg)          # several processes: the global batch's segments
+        t = self.terms(seg, logits, labels, wide)
+        if sync is not None: t = sync.reduce(t, self.counts)       # ... and each process's share of the global terms
+        total = emb.sum() * 0 + sum(self.weight(k) * v for k, v in t.items() if self.weight(k))
+        self.last = {**{k: v.detach() for k, v in t.items()}, 'total': total.detach()}
+        self.last_segments = _detached(wide)
+        return total
