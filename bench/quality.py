@@ -2,7 +2,7 @@
 with the paper's second stage, the relation ablation for scribbles and the scribble-sparsity sweep; every figure is a
 mean over seeds.
 
-    python bench/quality.py --quick                       # main table, points and scribbles: ~48 min on a 2-core CPU
+    python bench/quality.py --quick                       # main table, points and scribbles: ~48-56 min on a 2-core CPU
     python bench/quality.py --quick --only ablation sparsity --seeds 1 --steps 2000 --stage2 none --workers 1 --threads 1
                                                           # the other two tables, one seed: ~23 min
     python bench/quality.py --quick --kinds tags boxes    # the tag and box rows (CAM pseudo labels first)
@@ -143,9 +143,10 @@ def train_one(cfg, run, seed, pseudo):
     from spml_nb.core import miou, iou_per_class
     from spml_nb.data import spml_dataloaders, SYNTH_CLASSES
     from spml_nb.learner import spml_learner, partial_ce_learner, evaluate
+    from fastai.torch_core import set_seed
     data = _data(cfg)
     t0 = time.time()
-    torch.manual_seed(seed); np.random.seed(seed)
+    set_seed(seed)                         # python's random too: the loaders' shuffle draws from it
     kind, length = run['kind'], run['length']
     weak = {s: _weak_maps(data, pseudo, s, kind, length) for s in ('train', 'valid')}
     make_dls = lambda train_labels: spml_dataloaders(_items(data, 'train', train_labels), _items(data, 'valid', weak['valid']),
@@ -167,7 +168,7 @@ def train_one(cfg, run, seed, pseudo):
         tr = data['train']
         labels = stage2_pseudo_labels(learn.model, tr.images, weak['train'], 6, stride=cfg['rw_stride'])
         quality = labels_miou(labels, tr.masks, 6)
-        torch.manual_seed(seed); np.random.seed(seed)
+        set_seed(seed)
         dls2 = make_dls(labels)
         learn2 = partial_ce_learner(dls2, cfg['arch'], **common)
         steps2 = _fit(cfg, learn2, len(dls2.train))
