@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# GPU check in one run (about 5 minutes on one recent GPU, under 8 with the time limits below):
+# GPU check in one run, under 8 minutes by the time limits below (not yet timed on a GPU):
 #   1. the notebooks' `#| cuda` cells: `nbdev_test --flags cuda` on each notebook that has one;
 #   2. one SPML training step on CUDA as training runs there (mixed precision, channels_last):
 #      ResNet-101, batch 8 of 321 x 321, 21 classes, scribbles; prints steps per second and peak GPU memory.
