@@ -27,12 +27,13 @@ from .overseg import oversegment, cached_oversegment, load_overseg
 
 # %% auto #0
 __all__ = ['SYNTH_CLASSES', 'SYNTH_TEXTURES', 'OVERSEG_CACHE', 'OVERSEG_REGIONS', 'SUPERVISIONS', 'VOC_WEAK_DIRS', 'VOC_CLASSES',
-           'VOC_WEAK_DEFAULTS', 'IMAGE_SUFFIXES', 'synth_image', 'cut_stroke', 'SynthData', 'synth_dataset',
-           'colour_baseline', 'read_image', 'read_label', 'write_label', 'read_overseg', 'read_voc_xml',
-           'write_voc_xml', 'read_cam_npy', 'read_list', 'SegItem', 'default_overseg', 'cached_default_overseg',
-           'RandomScaleCrop', 'PadTo', 'ToTensors', 'SPMLDataLoaders', 'on_cuda', 'spml_dataloaders', 'synth_items',
-           'synth_dataloaders', 'synth_to_voc', 'voc_truth_dir', 'voc_weak_dir', 'read_class_names',
-           'folder_class_names', 'voc_items', 'list_items', 'densepose_items', 'validate_items', 'folder_items',
+           'VOC_WEAK_DEFAULTS', 'PHOTO_SOURCES', 'PHOTO_CLASSES', 'PHOTO_BACKGROUNDS', 'IMAGE_SUFFIXES', 'synth_image',
+           'cut_stroke', 'SynthData', 'synth_dataset', 'colour_baseline', 'read_image', 'read_label', 'write_label',
+           'read_overseg', 'read_voc_xml', 'write_voc_xml', 'read_cam_npy', 'read_list', 'SegItem', 'default_overseg',
+           'cached_default_overseg', 'RandomScaleCrop', 'PadTo', 'ToTensors', 'SPMLDataLoaders', 'on_cuda',
+           'spml_dataloaders', 'synth_items', 'synth_dataloaders', 'void_outlines', 'synth_to_voc', 'voc_truth_dir',
+           'voc_weak_dir', 'read_class_names', 'folder_class_names', 'voc_items', 'list_items', 'sample_photo',
+           'photo_dataset', 'photo_voc_folder', 'densepose_items', 'validate_items', 'folder_items',
            'folder_dataloaders']
 
 # %% ../nbs/01_data.ipynb #a4fa0a3f
@@ -445,12 +446,17 @@ class PadTo(ItemTransform):
         s = self.size
         return _pad(img, s, s, _MEAN_RGB), _pad(lab, s, s, VOID), _pad(ovs, s, s, 0), tags, _pad(gt, s, s, VOID)
 
+def _writable(a:np.ndarray)->np.ndarray:
+    "`a` as a contiguous array torch may share: a copy only when `a` is read-only (PIL-backed arrays are) or strided."
+    a = np.ascontiguousarray(a)
+    return a if a.flags.writeable else a.copy()
+
 class ToTensors(ItemTransform):
     "Arrays to tensors: image float [3,H,W] in [0,1], label maps long [H,W], tags float [C]."
     order = 10
     def encodes(self, x):
         img, lab, ovs, tags, gt = x
-        img = TensorImage(torch.from_numpy(np.ascontiguousarray(img)).permute(2, 0, 1).float()/255.)
+        img = TensorImage(torch.from_numpy(_writable(img)).permute(2, 0, 1).float()/255.)
         m = lambda a: TensorMask(torch.from_numpy(np.ascontiguousarray(a).astype(np.int64)))
         return img, m(lab), m(ovs), torch.as_tensor(tags, dtype=torch.float32), m(gt)
 
@@ -555,26 +561,42 @@ def synth_dataloaders(kind:str='points', # supervision: 'tags', 'boxes', 'points
 # %% ../nbs/01_data.ipynb #33a2f30b
 VOC_WEAK_DIRS = {'scribbles': 'scribble', 'points': 'points', 'mask': 'SegmentationClassAug'}
 
+def void_outlines(mask:np.ndarray, # class map [H,W]
+                  instances:np.ndarray, # instance map [H,W] (0 = background)
+                  width:int=0, # band width in pixels (0: none)
+                 )->np.ndarray:
+    "`mask` with VOC's 255 band along every instance outline (`width` pixels wide), as `SegmentationClass` has it."
+    if width <= 0: return mask.copy()
+    k = np.ones((2*width + 1,)*2, np.uint8)
+    inst = instances.astype(np.float32)
+    edge = cv2.dilate(inst, k) != cv2.erode(inst, k)
+    return np.where(edge, VOID, mask).astype(np.uint8)
+
 def synth_to_voc(path, # folder to write (the VOC2012 folder)
                  n_train:int=16, n_valid:int=8, size:int=96, seed:int=0,
                  jpeg_quality:int=95, # quality of the JPEG images
                  overseg_fn:Callable=None, # when given, also writes `hed/*.png` region maps
+                 make:Callable=None, # (n, size, seed) -> `SynthData` (default: `synth_dataset`)
+                 aug:bool=True, # also write `SegmentationClassAug` (SBD-style); False: VOC as downloaded
+                 border:int=0, # width of the 255 ("void") band VOC draws along object outlines in `SegmentationClass`
+                 prefix:str='synth', # image ids are `{prefix}_{split}_{i:05d}`
                 )->Path:
     "Write the synthetic benchmark in the Pascal VOC layout (with the authors' list files); returns `path`."
-    path = Path(path)
-    splits = {'train': synth_dataset(n_train, size, seed), 'val': synth_dataset(n_valid, size, seed + 1000)}
-    names = SynthData.class_names
+    path, make = Path(path), make or synth_dataset
+    splits = {'train': make(n_train, size, seed), 'val': make(n_valid, size, seed + 1000)}
+    names = splits['train'].class_names
     path.mkdir(parents=True, exist_ok=True)
     (path/'classes.txt').write_text('\n'.join(names) + '\n')
     for split, data in splits.items():
-        ids = [f"synth_{split}_{i:05d}" for i in range(len(data))]
+        ids = [f"{prefix}_{split}_{i:05d}" for i in range(len(data))]
         (path/'ImageSets/Segmentation').mkdir(parents=True, exist_ok=True)
         (path/'ImageSets/Segmentation'/f'{split}.txt').write_text('\n'.join(ids) + '\n')
         (path/'JPEGImages').mkdir(parents=True, exist_ok=True)
         for i, iid in enumerate(ids):
             Image.fromarray(data.images[i]).save(path/'JPEGImages'/f'{iid}.jpg', quality=jpeg_quality)
-            write_label(path/'SegmentationClass'/f'{iid}.png', data.masks[i], palette=True)
-            write_label(path/'SegmentationClassAug'/f'{iid}.png', data.masks[i])
+            write_label(path/'SegmentationClass'/f'{iid}.png', void_outlines(data.masks[i], data.instances[i], border),
+                        palette=True)
+            if aug: write_label(path/'SegmentationClassAug'/f'{iid}.png', data.masks[i])
             write_voc_xml(path/'Annotations'/f'{iid}.xml', iid, data.masks[i].shape, data.weak(i, 'boxes'), names)
             for kind, d in (('scribbles', 'scribble'), ('points', 'points')):     # as ScribbleSup/rloss: 255 = not annotated
                 w = data.weak_map(i, kind)
@@ -668,6 +690,59 @@ def list_items(list_file, root=None, gt_dir:str=None, remap:dict=None)->list:
         items.append(SegItem(img, lab, overseg=ovs, gt=gt, name=Path(img).stem, remap=remap))
     return items
 
+
+# %% ../nbs/01_data.ipynb #69b77d08
+PHOTO_SOURCES = {   # class -> the sample photograph its objects are cut from (scikit-image `data` / scikit-learn)
+    'cat': 'chelsea', 'coffee': 'coffee', 'astronaut': 'astronaut', 'rocket': 'rocket', 'flower': 'flower'}
+PHOTO_CLASSES = ('background',) + tuple(PHOTO_SOURCES)
+PHOTO_BACKGROUNDS = ('china', 'camera', 'grass', 'gravel', 'brick', 'moon', 'clock', 'coins')
+
+def sample_photo(name:str)->np.ndarray:
+    "A sample photograph shipped with scikit-image (`skimage.data.<name>`) or scikit-learn (china, flower), as RGB uint8."
+    if name in ('china', 'flower'):
+        from sklearn.datasets import load_sample_image
+        im = load_sample_image(f'{name}.jpg')
+    else:
+        import skimage.data
+        if not hasattr(skimage.data, name): raise ValueError(f"sample_photo: scikit-image has no sample image {name!r}")
+        im = getattr(skimage.data, name)()
+    im = np.asarray(im)
+    if im.ndim == 2: im = np.repeat(im[..., None], 3, -1)
+    return np.ascontiguousarray(im[..., :3]).astype(np.uint8)
+
+def _photo_patch(photo, h, w, rng):
+    "A random square crop of `photo` (40-90 % of its short side), randomly mirrored, resized to h x w."
+    ph, pw = photo.shape[:2]
+    s = int(rng.uniform(0.4, 0.9)*min(ph, pw))
+    y, x = rng.integers(0, ph - s + 1), rng.integers(0, pw - s + 1)
+    p = photo[y:y + s, x:x + s]
+    if rng.uniform() < 0.5: p = p[:, ::-1]
+    return cv2.resize(np.ascontiguousarray(p), (w, h), interpolation=cv2.INTER_AREA)
+
+def photo_dataset(n:int=64, size:int=96, seed:int=0)->SynthData:
+    "The synthetic benchmark's geometry (masks, instances, weak labels) with real photographs as pixels."
+    base = synth_dataset(n, size, seed)
+    photos = {k: sample_photo(k) for k in set(PHOTO_SOURCES.values()) | set(PHOTO_BACKGROUNDS)}
+    srcs = [PHOTO_SOURCES[c] for c in PHOTO_CLASSES[1:]]
+    out = []
+    for i in range(n):
+        rng = np.random.default_rng([seed, i, 7])
+        img = _photo_patch(photos[PHOTO_BACKGROUNDS[rng.integers(len(PHOTO_BACKGROUNDS))]], size, size, rng)
+        inst, cls = base.instances[i], base.masks[i]
+        for k in np.unique(inst)[1:]:
+            m = inst == k
+            img[m] = _photo_patch(photos[srcs[int(cls[m][0]) - 1]], size, size, rng)[m]
+        out.append(cv2.GaussianBlur(img, (3, 3), 0.6))      # soften the pasted outlines, as a camera would
+    data = SynthData(np.stack(out), base.masks, base.instances, seed)
+    data.class_names = PHOTO_CLASSES
+    return data
+
+def photo_voc_folder(path, # folder to write (the VOC2012 folder)
+                     n_train:int=240, n_valid:int=80, size:int=192, seed:int=0,
+                     border:int=3, # VOC's 255 band along object outlines in `SegmentationClass`
+                    )->Path:
+    "A small real-photograph folder in the Pascal VOC layout as downloaded (255 borders, scribbles with 255 = not annotated)."
+    return synth_to_voc(path, n_train, n_valid, size, seed, make=photo_dataset, aug=False, border=border, prefix='photo')
 
 # %% ../nbs/01_data.ipynb #3980721c
 def densepose_items(root, list_file, n_classes:int=15, gt_dir:str='densepose', remap:dict=None)->list:

@@ -4,10 +4,11 @@
 
 # %% ../nbs/07_learner.ipynb #2e511f58
 from __future__ import annotations
-import argparse, json, time
+import argparse, json, math, os, time
 from contextlib import nullcontext
 from functools import partial
 from pathlib import Path
+from typing import Sequence
 import numpy as np
 import torch
 from torch import nn
@@ -17,11 +18,11 @@ from torchvision.models.resnet import BasicBlock
 import matplotlib.pyplot as plt
 from fastcore.basics import store_attr
 from fastai.learner import Learner
-from fastai.callback.core import Callback
+from fastai.callback.core import Callback, CancelValidException, CancelFitException
 from fastai.optimizer import SGD, Adam
 import fastai.callback.schedule   # Learner.fit_one_cycle
 import fastai.callback.fp16       # Learner.to_fp16, to_bf16
-from fastai.torch_core import default_device
+from fastai.torch_core import default_device, set_seed
 from .core import *
 from .distributed import GlobalBatchCallback, setup_process_group, broadcast_value, gather_objects, world_size, rank
 from .data import *
@@ -30,12 +31,14 @@ from .relations import MemoryBank
 from .loss import SPMLLoss, SPML_PRESETS, classifier_ce
 
 # %% auto #0
-__all__ = ['LR_MULTS', 'SETTING_DEFAULTS', 'RECIPES', 'ResNetBackbone', 'TinyResNet', 'make_backbone', 'imagenet_weights',
-           'load_backbone_weights', 'ASPP', 'PSPHead', 'ClassifierHead', 'SPMLNet', 'poly_lr', 'spml_splitter',
-           'PolyLRSchedule', 'MemoryBankCallback', 'PlainTensors', 'NonFiniteError', 'NonFiniteGuard',
-           'ResumableCheckpoint', 'resume_fit', 'load_model_state', 'SPMLLearner', 'ChannelsLastBatches',
-           'cuda_speedups', 'recipe_weights', 'pick_recipe', 'spml_learner', 'fit_one_batch', 'PartialCELoss',
-           'partial_ce_learner', 'iou_table', 'evaluate', 'EpochReport', 'seconds_per_epoch', 'spml_train', 'spml_demo']
+__all__ = ['LR_MULTS', 'SETTING_DEFAULTS', 'RECIPES', 'CPU_PLAN', 'LEARNING_STEPS', 'GPU_DEFAULTS', 'ResNetBackbone',
+           'TinyResNet', 'make_backbone', 'imagenet_weights', 'load_backbone_weights', 'ASPP', 'PSPHead',
+           'ClassifierHead', 'SPMLNet', 'poly_lr', 'spml_splitter', 'PolyLRSchedule', 'MemoryBankCallback',
+           'PlainTensors', 'NonFiniteError', 'NonFiniteGuard', 'ResumableCheckpoint', 'resume_fit', 'load_model_state',
+           'SPMLLearner', 'ChannelsLastBatches', 'cuda_speedups', 'recipe_weights', 'pick_recipe', 'spml_learner',
+           'fit_one_batch', 'PartialCELoss', 'partial_ce_learner', 'iou_table', 'evaluate', 'precompute_overseg',
+           'EpochReport', 'ValidateEvery', 'Deadline', 'seconds_per_step', 'seconds_per_epoch', 'plan_run',
+           'stage2_labels', 'spml_train', 'spml_demo']
 
 # %% ../nbs/07_learner.ipynb #00dd8c6d
 def _dilate_layer(layer:nn.Sequential, dilation:int, first:int):
@@ -546,17 +549,19 @@ def _train_parser(demo=False):
         p.add_argument('--overseg', default=None, help='voc: folder of precomputed over-segmentations (e.g. hed)')
     p.add_argument('--supervision', default='scribbles' if demo else 'points', choices=list(SETTING_DEFAULTS),
                    help='kind of weak label')
-    p.add_argument('--arch', default='tiny' if demo else 'resnet18', help="torchvision ResNet (resnet18, resnet50, ...) or 'tiny'")
+    p.add_argument('--arch', default='tiny' if demo else None,
+                   help="torchvision ResNet (resnet18, resnet50, ...) or 'tiny' (default: planned, see --minutes)")
     p.add_argument('--dim', type=int, default=32, help='embedding dimension')
     p.add_argument('--grid', type=int, default=4 if demo else None,
                    help="k-means grid side in training (default: the setting's, 6; the demo's small images: 4)")
     p.add_argument('--epochs', type=int, default=None, help='epochs (default: as many as --minutes holds)')
-    p.add_argument('--bs', type=int, default=8, help='batch size')
+    p.add_argument('--bs', type=int, default=None, help='batch size (default 8)')
     p.add_argument('--recipe', default=None, choices=list(RECIPES),
                    help="training recipe (default: 'release' with --pretrained, else 'scratch')")
     p.add_argument('--lr', type=float, default=None, help="learning rate (default: the recipe's)")
     p.add_argument('--size', type=int, default=64, help='synthetic image side')
-    p.add_argument('--crop', type=int, default=None, help='training crop (default: image side / 320 for folders)')
+    p.add_argument('--crop', type=int, default=None,
+                   help='training crop (default: the image side for synth; folders: 128 on a CPU plan, else 320)')
     p.add_argument('--n-train', type=int, default=2048, help='synthetic training images')
     p.add_argument('--n-valid', type=int, default=128, help='synthetic validation images')
     p.add_argument('--seed', type=int, default=0, help='random seed')
@@ -570,10 +575,16 @@ def _train_parser(demo=False):
     p.add_argument('--dist-timeout', type=float, default=600.,
                    help='under torchrun: seconds a process waits for the others before it stops with an error')
     p.add_argument('--minutes', type=float, default=4.5 if demo else None,
-                   help='time budget on this machine, data and training (spml_train: used when --epochs is not given)')
+                   help='time budget of the whole command on this machine: data, training, second stage, evaluation '
+                        '(used when --epochs is not given)')
+    p.add_argument('--stage2', action='store_true',
+                   help="the paper's second stage: random-walk pseudo labels of the training images from the trained "
+                        "embedding (written to OUT/pseudo_labels), then a segmenter retrained on them, scored on val")
+    p.add_argument('--loss', default='spml', choices=['spml', 'pce'],
+                   help="spml, or pce: the partial cross-entropy baseline (same network and recipe) on the same labels")
     return p
 
-def _dls_from_args(a):
+def _dls_from_args(a, say=print):
     dev = torch.device('cpu') if a.cpu else default_device()
     if getattr(a, 'data', 'synth') == 'synth':
         return synth_dataloaders(a.supervision if a.supervision != 'keypoints' else 'points', n_train=a.n_train,
@@ -581,21 +592,48 @@ def _dls_from_args(a):
     unl = None if a.unlabelled_value < 0 else a.unlabelled_value
     if a.data == 'folder':
         if not (a.images and a.labels): raise ValueError("--images and --labels are needed with --data folder")
-        return folder_dataloaders(a.images, a.labels, a.n_classes, a.classes, a.truth, a.valid_fraction, a.seed, unl,
-                                  a.supervision, crop=a.crop or 320, bs=a.bs, device=dev)
-    if a.root is None: raise ValueError(f"--root is needed with --data {a.data}")
-    if a.data == 'voc':
-        names = folder_class_names(a.root, a.n_classes, a.classes)
+        say(f"reading the image folder {a.images} (labels: {a.labels})", flush=True)
+        if not 0 < a.valid_fraction < 1: raise ValueError(f"--valid-fraction must be between 0 and 1, got {a.valid_fraction}")
+        names = folder_class_names(Path(a.labels).parent, a.n_classes, a.classes)
         n = len(names)
-        weak = voc_weak_dir(a.root, a.supervision, a.weak_dir)
-        tr = voc_items(a.root, 'train', weak, n, names, a.overseg, unlabelled=unl)
-        va = voc_items(a.root, 'val', 'auto', n, names, a.overseg)
+        items = folder_items(a.images, a.labels, a.truth, unl, n)
+        if len(items) < 2: raise ValueError(f"{a.images} has {len(items)} image(s): at least 2 are needed to hold one out")
+        order = np.random.default_rng(a.seed).permutation(len(items))      # the split of `folder_dataloaders`
+        n_va = max(1, int(round(a.valid_fraction*len(items))))
+        va, tr = [items[i] for i in order[:n_va]], [items[i] for i in order[n_va:]]
     else:
-        n = a.n_classes or 15
-        if not (a.train_list and a.valid_list): raise ValueError("--train-list and --valid-list are needed with --data densepose")
-        tr, va, names = densepose_items(a.root, a.train_list, n), densepose_items(a.root, a.valid_list, n), None
+        if a.root is None: raise ValueError(f"--root is needed with --data {a.data}")
+        say(f"reading the {a.data} folder {a.root}", flush=True)
+        if a.data == 'voc':
+            names = folder_class_names(a.root, a.n_classes, a.classes)
+            n = len(names)
+            weak = voc_weak_dir(a.root, a.supervision, a.weak_dir)
+            tr = voc_items(a.root, 'train', weak, n, names, a.overseg, unlabelled=unl)
+            va = voc_items(a.root, 'val', 'auto', n, names, a.overseg)
+        else:
+            n = a.n_classes or 15
+            if not (a.train_list and a.valid_list): raise ValueError("--train-list and --valid-list are needed with --data densepose")
+            tr, va, names = densepose_items(a.root, a.train_list, n), densepose_items(a.root, a.valid_list, n), None
+    t = time.time()
     validate_items(list(tr) + list(va), n)      # every problem of the folder at once, before training
-    return spml_dataloaders(tr, va, n, names, crop=a.crop or 320, bs=a.bs, supervision=a.supervision, device=dev)
+    say(f"checked {len(tr)} training and {len(va)} validation images, {n} classes ({time.time() - t:.0f} s)", flush=True)
+    precompute_overseg(list(tr) + list(va), say)
+    return spml_dataloaders(tr, va, n, names, crop=a.crop, bs=a.bs, supervision=a.supervision, device=dev)
+
+def precompute_overseg(items:Sequence, # `SegItem`s; those without an over-segmentation get the default one
+                       say=print)->None:
+    "Over-segment every item that has none, with a progress bar, before training (files: cached on disk, reused)."
+    todo = [it for it in items if it.overseg is None]
+    if not todo: return
+    from fastprogress.fastprogress import progress_bar
+    t, count = time.time(), lambda: len(list(OVERSEG_CACHE.glob('*'))) if OVERSEG_CACHE.is_dir() else 0
+    say(f"over-segmenting {len(todo)} images (cached in {OVERSEG_CACHE}, reused on the next run)", flush=True)
+    before = count()
+    for it in progress_bar(todo, display=rank() == 0, leave=False):
+        img = read_image(it.image) if isinstance(it.image, (str, Path)) else np.asarray(it.image)
+        it.overseg = cached_default_overseg(img, it.image) if isinstance(it.image, (str, Path)) else default_overseg(img)
+    reused = sum(isinstance(it.image, (str, Path)) for it in todo) - (count() - before)
+    say(f"over-segmented {len(todo)} images in {time.time() - t:.0f} s ({reused} from the cache)", flush=True)
 
 def _grid(a): return {'grid': (a.grid, a.grid)} if a.grid else {}
 
@@ -609,8 +647,23 @@ class EpochReport:
             self.print('  '.join(f"{n:>10}" for n in names + ['elapsed', 'left']))
         done, total = log[0] + 1, self.learn.n_epoch
         spent = time.time() - self.t0
+        if len(log) < len(names): log = log[:2] + ['-']*(len(names) - len(log)) + log[-1:]   # validation skipped
         vals = [f"{done}/{total}"] + [_cell(n, v) for n, v in zip(names[1:], log[1:])]
         self.print('  '.join(f"{v:>10}" for v in vals + [_clock(spent), _clock(spent/done*(total - done))]), flush=True)
+
+class ValidateEvery(Callback):
+    "Run fastai's per-epoch validation only every `every` epochs and after the last (a long run on a CPU saves its cost)."
+    order = -10
+    def __init__(self, every:int=1): self.every = max(1, every)
+    def due(self, epoch): return (epoch + 1) % self.every == 0 or epoch + 1 == self.n_epoch
+    def before_validate(self):
+        if not self.due(self.epoch): raise CancelValidException()
+
+class Deadline(Callback):
+    "Stop training at wall-clock time `t_end` (`time.time()`), a guard for budgets when a machine slows down mid-run."
+    def __init__(self, t_end:float): self.t_end, self.stopped = t_end, False
+    def after_batch(self):
+        if self.training and time.time() > self.t_end: self.stopped = True; raise CancelFitException()
 
 def _seconds(t:str)->float:
     "fastai's epoch time 'mm:ss' (or 'h:mm:ss') in seconds."
@@ -620,23 +673,28 @@ def _column(n:str)->str: return 'mIoU %' if n.lower() in ('miou', 'm_io_u') else
 def _clock(s:float)->str: return f"{int(s)//60}:{int(s)%60:02d}"
 def _cell(name, v): return v if isinstance(v, str) else (f"{100*v:.1f}" if name.startswith('mIoU') else f"{v:.4f}")
 
-def _save_run(learn, out, conf, seconds, args):
+def _save_run(learn, out, conf, seconds, args, steps=None, extra=None, name='model'):
     out = Path(out); out.mkdir(parents=True, exist_ok=True)
     table = iou_table(conf, learn.dls.class_names)
     (out/'results.md').write_text(table + '\n')
     (out/'results.json').write_text(json.dumps({'miou': miou(conf), 'iou': iou_per_class(conf).tolist(),
                                                 'n_classes': learn.model.n_classes, 'class_names': list(learn.dls.class_names),
-                                                'recipe': learn.recipe, 'seconds': seconds, 'world_size': world_size(),
-                                                'args': vars(args)}, indent=1))
+                                                'recipe': learn.recipe, 'steps': steps, 'seconds': seconds,
+                                                'world_size': world_size(), **(extra or {}), 'args': vars(args)}, indent=1))
     fig = learn.show_results(max_n=4); fig.savefig(out/'results.png', dpi=80, bbox_inches='tight'); plt.close(fig)
-    learn.path = out; learn.model_dir = '.'; learn.save('model')
+    learn.path = out; learn.model_dir = '.'; learn.save(name)
     return table
+
+def seconds_per_step(learn:Learner, dls, n:int=5)->float:
+    "Seconds of one optimiser step: `n` timed steps (after a warm-up step) on a throwaway `learn`."
+    b = [_plain(t) for t in dls.train.one_batch()]
+    fit_one_batch(learn, b, 1)                                      # warm-up step
+    t = time.perf_counter(); fit_one_batch(learn, b, n)
+    return (time.perf_counter() - t)/n
 
 def seconds_per_epoch(learn:Learner, dls, n:int=5)->float:
     "Estimated seconds of one training epoch plus its validation: `n` timed steps on a throwaway `learn`."
-    b = [_plain(t) for t in dls.train.one_batch()]
-    fit_one_batch(learn, b, 1)                                      # warm-up step
-    t = time.perf_counter(); fit_one_batch(learn, b, n); step = (time.perf_counter() - t)/n
+    step = seconds_per_step(learn, dls, n)
     t = time.perf_counter(); evaluate(learn); val = time.perf_counter() - t
     return step*len(dls.train) + 2*val                              # fastai's validation also computes the loss
 
@@ -644,45 +702,151 @@ def _precision(a):
     "`spml_learner`'s `mixed_precision` from the command's --precision / --fp16."
     return 'fp16' if a.fp16 else {'auto': None, 'fp32': False}.get(a.precision, a.precision)
 
-def _setup(a, prog):
+CPU_PLAN = dict(arch='tiny', crop=128, bs=8)   # what learns in minutes on a CPU (07_learner: "Budgets")
+LEARNING_STEPS = 2000                            # optimiser steps of batch 8 that learning needs from random weights
+GPU_DEFAULTS = dict(arch='resnet18', crop=320, bs=8)
+
+def plan_run(a, gpu:bool)->str:
+    "Fill in the trunk, crop and batch the command left out (a CPU plan with --minutes or without --arch); the reason, one line."
+    folder = getattr(a, 'data', 'synth') != 'synth'
+    planned = not gpu and (a.minutes is not None or a.arch is None)
+    base = CPU_PLAN if planned else GPU_DEFAULTS
+    chosen = {k: v for k, v in base.items() if getattr(a, k) is None and (folder or k != 'crop')}
+    for k, v in chosen.items(): setattr(a, k, v)
+    if not chosen: return f"training a {a.arch} trunk on crops of {a.crop or a.size} px, batch {a.bs}, as given"
+    what = ', '.join(f"{k} {v}" for k, v in chosen.items())
+    if planned:
+        return (f"plan for a CPU: {what} (a trunk, crop and batch that take the ~{LEARNING_STEPS:,} optimiser steps learning "
+                f"from random weights needs within minutes; --arch, --crop, --bs, --epochs override)")
+    return f"defaults for a GPU: {what} (--arch, --crop, --bs override)"
+
+def _setup(a, prog, say=print):
     "DataLoaders and a learner factory from the arguments; a bad folder or checkpoint ends the command with its message."
     try:
-        dls = _dls_from_args(a)
-        make = lambda: spml_learner(dls, a.supervision, a.arch, dim=a.dim, pretrained=a.pretrained, recipe=a.recipe,
-                                    lr=a.lr, mixed_precision=_precision(a), **_grid(a))
+        dls = _dls_from_args(a, say)
+        make = lambda: (partial_ce_learner(dls, a.arch, dim=a.dim, pretrained=a.pretrained, recipe=a.recipe, lr=a.lr,
+                                           mixed_precision=_precision(a)) if a.loss == 'pce' else
+                        spml_learner(dls, a.supervision, a.arch, dim=a.dim, pretrained=a.pretrained, recipe=a.recipe,
+                                     lr=a.lr, mixed_precision=_precision(a), **_grid(a)))
         make()                                                      # weights and settings checked before any training
     except (ValueError, FileNotFoundError) as e: raise SystemExit(f"{prog}: error: {e}") from None
     return dls, make
 
+def _budget_epochs(make, dls, seconds:float, ws:int, say, what:str)->tuple:
+    "Epochs (and the validation interval) that fill `seconds` of training, from a few timed steps and one validation."
+    probe = make()
+    step = seconds_per_step(probe, dls)/ws                          # each of `ws` processes takes a share of the steps
+    t = time.perf_counter(); evaluate(probe); val = 2*(time.perf_counter() - t)   # fastai's validation also computes the loss
+    n_reports = 6
+    steps = max(1, int((seconds - n_reports*val)/step))
+    epochs = broadcast_value(max(1, round(steps/len(dls.train))))
+    say(f"{what}: a step of batch {dls.train.bs} takes {step:.2f} s here and a validation {val:.0f} s: "
+        f"{epochs} epochs ({epochs*len(dls.train):,} steps) fit {seconds/60:.1f} minutes"
+        + (f" (fewer than the ~{LEARNING_STEPS:,} steps learning needs: give more --minutes)"
+           if epochs*len(dls.train) < LEARNING_STEPS/2 else ''), flush=True)
+    return epochs, max(1, math.ceil(epochs/n_reports))
+
+def _fit(learn, epochs, every, deadline, say, what):
+    "Train by the recipe with a console report per epoch (validation every `every` epochs); returns the steps trained."
+    v = ValidateEvery(every)
+    learn.logger = EpochReport(learn, say)            # epochs without validation show '-'
+    cbs = [v] + ([Deadline(deadline)] if deadline else [])
+    with learn.no_bar(): learn.fit_recipe(epochs, cbs=cbs)
+    if deadline and cbs[-1].stopped: say(f"{what}: stopped at the time budget after {learn.train_iter} steps", flush=True)
+    return learn.train_iter
+
+def _weak_inputs(dls, supervision):
+    "Images and what the second stage keeps of the weak labels (maps; tag vectors for tags) of the training set."
+    imgs, weak = [], []
+    for i in range(len(dls.train_ds)):
+        img, lab, _, tags, _ = dls.train_ds[i]
+        imgs.append(np.asarray(img, np.uint8)); weak.append(np.asarray(tags) if supervision == 'tags' else np.asarray(lab))
+    return imgs, weak
+
+def stage2_labels(model:nn.Module, # trained SPML network
+                  dls, # its `SPMLDataLoaders`
+                  out=None, # folder for the pseudo-label PNGs (named as the training items), or None
+                  supervision:str='scribbles', # tags: the walk keeps each image's tags, weak maps otherwise
+                  chunk:int=16, say=print)->list:
+    "The paper's second-stage pseudo labels of every training image (`stage2_pseudo_labels`), with progress; PNGs in `out`."
+    from fastprogress.fastprogress import progress_bar
+    from spml_nb.inference import stage2_pseudo_labels   # (08 builds on this module)
+    imgs, weak = _weak_inputs(dls, supervision)
+    C, labels = dls.n_classes, []
+    stride = 4 if min(min(im.shape[:2]) for im in imgs) < 100 else 8
+    for k in progress_bar(range(0, len(imgs), chunk), leave=False):
+        labels += stage2_pseudo_labels(model, imgs[k:k + chunk], weak[k:k + chunk], C, stride=stride,
+                                       keep_weak=supervision != 'tags')
+    if out is not None:
+        out = Path(out); out.mkdir(parents=True, exist_ok=True)
+        for it, lab in zip(dls.train.items, labels): write_label(out/f"{it.name or id(it)}.png", lab)
+    return labels
+
 def _train(a, prog):
-    "Body of `spml_train` / `spml_demo`: data, epochs for the budget, training, results (torchrun: every process; rank 0 writes)."
+    "Body of `spml_train` / `spml_demo`: plan, data, epochs for the budget, training, second stage, results (rank 0 writes)."
+    t0 = time.time()
     gpu = torch.cuda.is_available() and not a.cpu
+    first = os.environ.get('RANK', '0') == '0'
+    if first: print(f"{prog}: starting on the {'GPU' if gpu else 'CPU'}"
+                    + (f", a budget of {a.minutes:g} minutes" if a.minutes and a.epochs is None else ''), flush=True)
     ws = setup_process_group(cpu=not gpu, timeout=getattr(a, 'dist_timeout', 600.))
     say = print if rank() == 0 else (lambda *args, **kwargs: None)
+    if a.stage2 and ws > 1: raise SystemExit(f"{prog}: error: --stage2 runs in one process (not under torchrun)")
+    say(plan_run(a, gpu), flush=True)
     torch.manual_seed(a.seed); np.random.seed(a.seed)
-    t0 = time.time()
-    dls, make = _setup(a, prog)
-    epochs = a.epochs
-    if epochs is None and a.minutes is not None:   # time a few steps, then fit as many epochs as the budget holds
-        per = seconds_per_epoch(make(), dls) / ws  # each of `ws` processes takes a share of the steps
-        epochs = broadcast_value(max(1, int((a.minutes*60 - (time.time() - t0))/(1.1*per))))   # 10 %: loading, caching
-        say(f"an epoch takes about {per:.0f} s here: training {epochs} epochs ({epochs*len(dls.train)} steps) "
-            f"to fit {a.minutes:g} minutes")
+    dls, make = _setup(a, prog, say)
+    deadline = t0 + 60*a.minutes if (a.minutes is not None and a.epochs is None) else None
+    epochs, every = a.epochs, 1
+    if deadline:                                   # stage 1 gets its share of what is left; the second stage re-plans
+        left = deadline - time.time() - 10
+        epochs, every = _budget_epochs(make, dls, 0.45*left if a.stage2 else 0.9*left, ws, say, 'stage 1' if a.stage2 else prog)
     epochs = epochs or 10
-    torch.manual_seed(a.seed); np.random.seed(a.seed)
+    set_seed(a.seed)
     learn = make()
-    learn.logger = EpochReport(learn)
-    say(f"{prog}: {learn.supervision}, {a.arch}, recipe '{learn.recipe}', {len(dls.train.items)} training / "
-        f"{len(dls.valid.items)} validation images, {epochs} epochs on {learn.dls.device}"
-        + (f", {ws} processes of {a.bs} images each" if ws > 1 else ''))
+    say(f"{prog}: {learn.supervision}{' (partial cross-entropy)' if a.loss == 'pce' else ''}, {a.arch}, recipe "
+        f"'{learn.recipe}', {len(dls.train.items)} training / {len(dls.valid.items)} validation images, {epochs} epochs "
+        f"on {learn.dls.device}" + (f", {ws} processes of {a.bs} images each" if ws > 1 else ''), flush=True)
     # several processes: DDP and a shard of every loader per process; SyncBatchNorm needs GPUs (plain BN on CPUs)
-    with (learn.distrib_ctx(sync_bn=gpu, cpu=not gpu) if ws > 1 else nullcontext()), learn.no_bar():
-        learn.fit_recipe(epochs)
+    with (learn.distrib_ctx(sync_bn=gpu, cpu=not gpu) if ws > 1 else nullcontext()):
+        stop = (time.time() + 0.5*(deadline - time.time())) if (deadline and a.stage2) else (deadline - 5 if deadline else None)
+        steps = _fit(learn, epochs, every, stop, say, 'stage 1' if a.stage2 else prog)
     if rank() != 0: return learn                   # rank 0 alone evaluates and writes
+    say("evaluating on the validation images", flush=True)
     conf = evaluate(learn)
+    out = Path(a.out)
+    if a.stage2:
+        table1 = _save_run(learn, out, conf, time.time() - t0, a, steps)
+        say(f"\nstage 1: validation mIoU {100*miou(conf):.1f} after {steps:,} steps; stage 2: random-walk pseudo labels "
+            f"of {len(dls.train_ds)} training images, written to {out/'pseudo_labels'}", flush=True)
+        t = time.time()
+        labels = stage2_labels(learn.model, dls, out/'pseudo_labels', learn.supervision, say=say)
+        say(f"pseudo labels done in {time.time() - t:.0f} s; retraining a {a.arch} segmenter on them", flush=True)
+        tr2 = [SegItem(it.image, label=lab, overseg=it.overseg, gt=it.gt, tags=it.tags, name=it.name)
+               for it, lab in zip(dls.train.items, labels)]
+        dls2 = spml_dataloaders(tr2, dls.valid.items, dls.n_classes, dls.class_names, crop=a.crop or a.size, bs=a.bs,
+                                supervision=a.supervision, device=dls.device)
+        make2 = lambda: partial_ce_learner(dls2, a.arch, dim=a.dim, pretrained=a.pretrained, recipe=a.recipe, lr=a.lr,
+                                           mixed_precision=_precision(a))
+        epochs2, every2 = (_budget_epochs(make2, dls2, 0.9*(deadline - time.time() - 10), 1, say, 'stage 2')
+                           if deadline else (epochs, every))
+        set_seed(a.seed)
+        learn2 = make2()
+        steps2 = _fit(learn2, epochs2, every2, deadline - 5 if deadline else None, say, 'stage 2')
+        say("evaluating the retrained segmenter on the validation images", flush=True)
+        conf2 = evaluate(learn2)
+        stage1 = {'miou': miou(conf), 'iou': iou_per_class(conf).tolist(), 'steps': steps}
+        secs = time.time() - t0
+        print(f"\nstage 1 (SPML, {steps:,} steps): validation mIoU {100*miou(conf):.1f}\n\n{table1}\n")
+        print(f"stage 2 (retrained on the pseudo labels, {steps2:,} steps), validation IoU ({secs/60:.1f} min in all, "
+              f"{learn2.dls.device}):\n")
+        print(_save_run(learn2, out, conf2, secs, a, steps + steps2,
+                        {'stage1': stage1, 'stage2': {'steps': steps2, 'pseudo_labels': str(out/'pseudo_labels')}}, 'stage2'))
+        print(f"\nwrote {out}/results.png (stage 2: image / weak labels / prediction / truth), results.md, results.json, "
+              f"model.pth (stage 1, for spml_eval), stage2.pth, pseudo_labels/")
+        return learn2
     secs = time.time() - t0
-    print(f"\nvalidation IoU after {epochs} epochs ({secs/60:.1f} min, {learn.dls.device}):\n")
-    print(_save_run(learn, a.out, conf, secs, a))
+    print(f"\nvalidation IoU after {epochs} epochs, {steps:,} steps ({secs/60:.1f} min, {learn.dls.device}):\n")
+    print(_save_run(learn, a.out, conf, secs, a, steps))
     print(f"\nwrote {a.out}/results.png (image / weak labels / prediction / truth), results.md, results.json, model.pth")
     return learn
 
