@@ -37,8 +37,8 @@ __all__ = ['LR_MULTS', 'SETTING_DEFAULTS', 'RECIPES', 'CPU_PLAN', 'LEARNING_STEP
            'PlainTensors', 'NonFiniteError', 'NonFiniteGuard', 'ResumableCheckpoint', 'resume_fit', 'load_model_state',
            'SPMLLearner', 'ChannelsLastBatches', 'cuda_speedups', 'recipe_weights', 'pick_recipe', 'spml_learner',
            'fit_one_batch', 'PartialCELoss', 'partial_ce_learner', 'iou_table', 'evaluate', 'precompute_overseg',
-           'EpochReport', 'ValidateEvery', 'Deadline', 'seconds_per_step', 'seconds_per_epoch', 'plan_run',
-           'stage2_labels', 'spml_train', 'spml_demo']
+           'EpochReport', 'ValidateEvery', 'Deadline', 'seconds_per_step', 'seconds_per_batch', 'seconds_per_epoch',
+           'plan_run', 'stage2_labels', 'spml_train', 'spml_demo']
 
 # %% ../nbs/07_learner.ipynb #00dd8c6d
 def _dilate_layer(layer:nn.Sequential, dilation:int, first:int):
@@ -692,6 +692,13 @@ def seconds_per_step(learn:Learner, dls, n:int=5)->float:
     t = time.perf_counter(); fit_one_batch(learn, b, n)
     return (time.perf_counter() - t)/n
 
+def seconds_per_batch(dl, n:int=5)->float:
+    "Seconds the loader takes to read, augment and collate one batch (the first `n` batches of an epoch, timed)."
+    it, t = iter(dl), time.perf_counter()
+    k = 0
+    for k, _ in zip(range(1, n + 1), it): pass
+    return (time.perf_counter() - t)/max(k, 1)
+
 def seconds_per_epoch(learn:Learner, dls, n:int=5)->float:
     "Estimated seconds of one training epoch plus its validation: `n` timed steps on a throwaway `learn`."
     step = seconds_per_step(learn, dls, n)
@@ -735,7 +742,7 @@ def _setup(a, prog, say=print):
 def _budget_epochs(make, dls, seconds:float, ws:int, say, what:str)->tuple:
     "Epochs (and the validation interval) that fill `seconds` of training, from a few timed steps and one validation."
     probe = make()
-    step = seconds_per_step(probe, dls)/ws                          # each of `ws` processes takes a share of the steps
+    step = (seconds_per_step(probe, dls) + seconds_per_batch(dls.train))/ws   # each of `ws` processes: a share of the steps
     t = time.perf_counter(); evaluate(probe); val = 2*(time.perf_counter() - t)   # fastai's validation also computes the loss
     n_reports = 6
     steps = max(1, int((seconds - n_reports*val)/step))
