@@ -767,7 +767,7 @@ def _weak_inputs(dls, supervision):
     imgs, weak = [], []
     for i in range(len(dls.train_ds)):
         img, lab, _, tags, _ = dls.train_ds[i]
-        imgs.append(np.asarray(img, np.uint8)); weak.append(np.asarray(tags) if supervision == 'tags' else np.asarray(lab))
+        imgs.append(np.array(img, np.uint8)); weak.append(np.asarray(tags) if supervision == 'tags' else np.asarray(lab))
     return imgs, weak
 
 def stage2_labels(model:nn.Module, # trained SPML network
