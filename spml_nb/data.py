@@ -30,11 +30,11 @@ __all__ = ['SYNTH_CLASSES', 'SYNTH_TEXTURES', 'OVERSEG_CACHE', 'OVERSEG_REGIONS'
            'VOC_WEAK_DEFAULTS', 'PHOTO_SOURCES', 'PHOTO_CLASSES', 'PHOTO_BACKGROUNDS', 'IMAGE_SUFFIXES', 'synth_image',
            'cut_stroke', 'SynthData', 'synth_dataset', 'colour_baseline', 'read_image', 'read_label', 'write_label',
            'read_overseg', 'read_voc_xml', 'write_voc_xml', 'read_cam_npy', 'read_list', 'SegItem', 'default_overseg',
-           'cached_default_overseg', 'RandomScaleCrop', 'PadTo', 'ToTensors', 'SPMLDataLoaders', 'on_cuda',
-           'spml_dataloaders', 'synth_items', 'synth_dataloaders', 'void_outlines', 'synth_to_voc', 'voc_truth_dir',
-           'voc_weak_dir', 'read_class_names', 'folder_class_names', 'voc_items', 'list_items', 'sample_photo',
-           'photo_dataset', 'photo_voc_folder', 'densepose_items', 'validate_items', 'folder_items',
-           'folder_dataloaders']
+           'item_overseg', 'cached_default_overseg', 'RandomScaleCrop', 'PadTo', 'ToTensors', 'SPMLDataLoaders',
+           'on_cuda', 'spml_dataloaders', 'synth_items', 'synth_dataloaders', 'void_outlines', 'synth_to_voc',
+           'voc_truth_dir', 'voc_weak_dir', 'read_class_names', 'folder_class_names', 'voc_items', 'list_items',
+           'sample_photo', 'photo_dataset', 'photo_voc_folder', 'densepose_items', 'validate_items', 'folder_items',
+           'folder_split', 'folder_dataloaders']
 
 # %% ../nbs/01_data.ipynb #a4fa0a3f
 SYNTH_CLASSES = ('background', 'disc', 'square', 'triangle', 'ring', 'cross')
@@ -401,6 +401,11 @@ def default_overseg(img:np.ndarray, n_regions:int=None)->np.ndarray:
     "Contour over-segmentation (`spml_nb.overseg.oversegment`) into about `OVERSEG_REGIONS` regions (`n_regions` if given)."
     return oversegment(img, n_regions=n_regions or OVERSEG_REGIONS)
 
+def item_overseg(it, img:np.ndarray, overseg_fn:Callable=None)->np.ndarray:
+    "The over-segmentation of a sample that has none: `overseg_fn(img)`, else `default_overseg` (cached on disk for files)."
+    if overseg_fn is None and isinstance(it.image, (str, Path)): return cached_default_overseg(img, it.image)
+    return (overseg_fn or default_overseg)(img)
+
 def cached_default_overseg(img:np.ndarray, image_path, cache_dir=None)->np.ndarray:
     "`default_overseg` of the image file `image_path`, computed once and kept on disk in `cache_dir` (keyed by content)."
     p = Path(image_path)
@@ -512,9 +517,7 @@ def spml_dataloaders(train:Sequence[SegItem], # training samples
         lab = _load_map(it.label, n_classes, size, 'weak label', it.name, it.remap) if it.label is not None \
               else np.full(size, unlabelled(n_classes), np.uint8)
         gt = _load_map(it.gt, n_classes, size, 'truth', it.name) if it.gt is not None else np.full(size, VOID, np.uint8)
-        if it.overseg is None:
-            it.overseg = cached_default_overseg(img, it.image) if overseg_fn is None and isinstance(it.image, (str, Path)) \
-                         else (overseg_fn or default_overseg)(img)
+        if it.overseg is None: it.overseg = item_overseg(it, img, overseg_fn)
         ovs = read_overseg(it.overseg, size) if isinstance(it.overseg, (str, Path)) else _load_map(it.overseg, None, size, 'over-segmentation', it.name)
         tags = tag_vector(lab, n_classes) if it.tags is None else \
                (tag_vector(np.asarray(it.tags.classes), n_classes) if isinstance(it.tags, Tags) else torch.as_tensor(it.tags).float())
@@ -804,6 +807,17 @@ def folder_items(images, # folder of images
     return [SegItem(f, labels/f'{f.stem}.png', gt=(gt/f'{f.stem}.png') if gt else labels/f'{f.stem}.png',
                     name=f.stem, remap=remap) for f in files]
 
+def folder_split(images, labels, n_classes:int=None, classes=None, truth=None, valid_fraction:float=0.1, seed:int=0,
+                 unlabelled:int=None)->tuple:
+    "(training items, validation items, class names) of a user's folder, as `folder_dataloaders` splits it."
+    if not 0 < valid_fraction < 1: raise ValueError(f"valid_fraction must be between 0 and 1, got {valid_fraction}")
+    names = folder_class_names(Path(labels).parent, n_classes, classes)
+    items = folder_items(images, labels, truth, unlabelled, len(names))
+    if len(items) < 2: raise ValueError(f"{images} has {len(items)} image(s): at least 2 are needed to hold one out")
+    order = np.random.default_rng(seed).permutation(len(items))
+    n_va = max(1, int(round(valid_fraction*len(items))))
+    return [items[i] for i in order[n_va:]], [items[i] for i in order[:n_va]], names
+
 def folder_dataloaders(images, labels, # folders of images and same-named label PNGs
                        n_classes:int=None, # number of classes (default: the number of class names)
                        classes=None, # class-name file (default: `labels/../classes.txt` when present)
@@ -815,13 +829,6 @@ def folder_dataloaders(images, labels, # folders of images and same-named label 
                        check:bool=True, # `validate_items` first: every bad file at once
                        **kwargs)->SPMLDataLoaders:
     "`SPMLDataLoaders` of a user's own folder: a random `valid_fraction` of the images held out for validation."
-    if not 0 < valid_fraction < 1: raise ValueError(f"valid_fraction must be between 0 and 1, got {valid_fraction}")
-    names = folder_class_names(Path(labels).parent, n_classes, classes)
-    C = len(names)
-    items = folder_items(images, labels, truth, unlabelled, C)
-    if len(items) < 2: raise ValueError(f"{images} has {len(items)} image(s): at least 2 are needed to hold one out")
-    if check: validate_items(items, C)
-    order = np.random.default_rng(seed).permutation(len(items))
-    n_va = max(1, int(round(valid_fraction*len(items))))
-    va, tr = [items[i] for i in order[:n_va]], [items[i] for i in order[n_va:]]
-    return spml_dataloaders(tr, va, C, names, crop=crop, bs=bs, supervision=supervision, **kwargs)
+    tr, va, names = folder_split(images, labels, n_classes, classes, truth, valid_fraction, seed, unlabelled)
+    if check: validate_items(tr + va, len(names))
+    return spml_dataloaders(tr, va, len(names), names, crop=crop, bs=bs, supervision=supervision, **kwargs)

@@ -593,14 +593,8 @@ def _dls_from_args(a, say=print):
     if a.data == 'folder':
         if not (a.images and a.labels): raise ValueError("--images and --labels are needed with --data folder")
         say(f"reading the image folder {a.images} (labels: {a.labels})", flush=True)
-        if not 0 < a.valid_fraction < 1: raise ValueError(f"--valid-fraction must be between 0 and 1, got {a.valid_fraction}")
-        names = folder_class_names(Path(a.labels).parent, a.n_classes, a.classes)
+        tr, va, names = folder_split(a.images, a.labels, a.n_classes, a.classes, a.truth, a.valid_fraction, a.seed, unl)
         n = len(names)
-        items = folder_items(a.images, a.labels, a.truth, unl, n)
-        if len(items) < 2: raise ValueError(f"{a.images} has {len(items)} image(s): at least 2 are needed to hold one out")
-        order = np.random.default_rng(a.seed).permutation(len(items))      # the split of `folder_dataloaders`
-        n_va = max(1, int(round(a.valid_fraction*len(items))))
-        va, tr = [items[i] for i in order[:n_va]], [items[i] for i in order[n_va:]]
     else:
         if a.root is None: raise ValueError(f"--root is needed with --data {a.data}")
         say(f"reading the {a.data} folder {a.root}", flush=True)
@@ -630,8 +624,7 @@ def precompute_overseg(items:Sequence, # `SegItem`s; those without an over-segme
     say(f"over-segmenting {len(todo)} images (cached in {OVERSEG_CACHE}, reused on the next run)", flush=True)
     before = count()
     for it in progress_bar(todo, display=rank() == 0, leave=False):
-        img = read_image(it.image) if isinstance(it.image, (str, Path)) else np.asarray(it.image)
-        it.overseg = cached_default_overseg(img, it.image) if isinstance(it.image, (str, Path)) else default_overseg(img)
+        it.overseg = item_overseg(it, read_image(it.image) if isinstance(it.image, (str, Path)) else np.asarray(it.image))
     reused = sum(isinstance(it.image, (str, Path)) for it in todo) - (count() - before)
     say(f"over-segmented {len(todo)} images in {time.time() - t:.0f} s ({reused} from the cache)", flush=True)
 
@@ -727,12 +720,16 @@ def plan_run(a, gpu:bool)->str:
                 f"from random weights needs within minutes; --arch, --crop, --bs, --epochs override)")
     return f"defaults for a GPU: {what} (--arch, --crop, --bs override)"
 
+def _pce_learner(dls, a):
+    "`partial_ce_learner` with the command's network and recipe (the baseline, and the second stage's segmenter)."
+    return partial_ce_learner(dls, a.arch, dim=a.dim, pretrained=a.pretrained, recipe=a.recipe, lr=a.lr,
+                              mixed_precision=_precision(a))
+
 def _setup(a, prog, say=print):
     "DataLoaders and a learner factory from the arguments; a bad folder or checkpoint ends the command with its message."
     try:
         dls = _dls_from_args(a, say)
-        make = lambda: (partial_ce_learner(dls, a.arch, dim=a.dim, pretrained=a.pretrained, recipe=a.recipe, lr=a.lr,
-                                           mixed_precision=_precision(a)) if a.loss == 'pce' else
+        make = lambda: (_pce_learner(dls, a) if a.loss == 'pce' else
                         spml_learner(dls, a.supervision, a.arch, dim=a.dim, pretrained=a.pretrained, recipe=a.recipe,
                                      lr=a.lr, mixed_precision=_precision(a), **_grid(a)))
         make()                                                      # weights and settings checked before any training
@@ -832,8 +829,7 @@ def _train(a, prog):
                for it, lab in zip(dls.train.items, labels)]
         dls2 = spml_dataloaders(tr2, dls.valid.items, dls.n_classes, dls.class_names, crop=a.crop or a.size, bs=a.bs,
                                 supervision=a.supervision, device=dls.device)
-        make2 = lambda: partial_ce_learner(dls2, a.arch, dim=a.dim, pretrained=a.pretrained, recipe=a.recipe, lr=a.lr,
-                                           mixed_precision=_precision(a))
+        make2 = lambda: _pce_learner(dls2, a)
         epochs2, every2 = (_budget_epochs(make2, dls2, 0.9*(deadline - time.time() - 10), 1, say, 'stage 2')
                            if deadline else (epochs, every))
         set_seed(a.seed)
