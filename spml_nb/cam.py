@@ -17,13 +17,16 @@ from fastai.data.core import DataLoaders
 from fastai.learner import Learner
 from fastai.losses import BCEWithLogitsLossFlat
 from fastai.metrics import accuracy_multi
+import time
 import matplotlib.pyplot as plt
+from fastai.torch_core import set_seed
 from .core import Tags, Boxes, Points, VOID, unlabelled, tag_vector, show_labels
 from .data import read_cam_npy
 
 # %% auto #0
-__all__ = ['CAMNet', 'images_to_tensor', 'tag_targets', 'BatchFlip', 'cam_learner', 'normalise_cams', 'compute_cams', 'seam_cams',
-           'tag_pseudo_labels', 'box_pseudo_labels', 'instance_sizes', 'keypoint_labels', 'pseudo_label_quality']
+__all__ = ['CAM_RECIPE', 'TAG_ALPHA', 'TAG_THRESHOLD', 'BOX_THRESHOLD', 'CAMNet', 'images_to_tensor', 'tag_targets', 'BatchFlip',
+           'cam_learner', 'normalise_cams', 'compute_cams', 'seam_cams', 'tag_pseudo_labels', 'box_pseudo_labels',
+           'instance_sizes', 'keypoint_labels', 'pseudo_label_quality', 'CAMReport', 'train_cam', 'cam_pseudo_labels']
 
 # %% ../nbs/03_cam.ipynb #a6ffe601
 def _resnet_body(layers, block, stride):
@@ -267,10 +270,69 @@ def pseudo_label_quality(pseudo, # pseudo-label maps [N,H,W] (or one [H,W]), val
                          truth, # true class maps of the same shape
                          n_classes:int, # number of classes `C`
                         )->dict:
-    "Pooled precision (right among labelled pixels) and coverage (labelled among non-void pixels)."
+    "Pooled precision (right among labelled), coverage (labelled among non-void), object recall (right among true foreground), mIoU."
     p, t = np.asarray(pseudo).ravel(), np.asarray(truth).ravel()
     if p.shape != t.shape: raise ValueError(f"pseudo has {p.size} pixels but truth has {t.size}")
     valid = t != VOID
-    lab = valid & (p < n_classes)
+    lab, fg = valid & (p < n_classes), valid & (t > 0) & (t < n_classes)
+    tv, pv = t[valid].astype(np.int64), p[valid].astype(np.int64)
+    pv = np.where(pv < n_classes, pv, (tv + 1) % n_classes)                  # unlabelled: wrong, as in `labels_miou`
+    inter = np.bincount(tv[pv == tv], minlength=n_classes)[:n_classes]
+    union = np.bincount(tv, minlength=n_classes)[:n_classes] + np.bincount(pv, minlength=n_classes)[:n_classes] - inter
+    seen = union > 0
     return dict(precision=float((p[lab] == t[lab]).mean()) if lab.any() else float('nan'),
-                coverage=float(lab.sum()/max(valid.sum(), 1)))
+                coverage=float(lab.sum()/max(valid.sum(), 1)),
+                object_recall=float((p[fg] == t[fg]).mean()) if fg.any() else float('nan'),
+                miou=float((inter[seen]/union[seen]).mean()) if seen.any() else float('nan'))
+
+# %% ../nbs/03_cam.ipynb #8cad0650
+CAM_RECIPE = dict(layers=(1, 1, 1), stride=8, bs=16, epochs=15, lr=1e-2)   # from random weights: see "Which recipe localises"
+TAG_ALPHA, TAG_THRESHOLD = 4., 0.2    # tag pseudo labels: background (1 - max CAM)^alpha, unlabelled below the threshold
+BOX_THRESHOLD = 0.3                   # box pseudo labels: min-max normalised CAM inside the box at or above this
+
+class CAMReport(Callback):
+    "One line per epoch of CAM training: loss, time so far and an estimate of what is left."
+    order = 95
+    def __init__(self, say=print): self.say = say
+    def before_fit(self): self.t0 = time.time()
+    def after_epoch(self):
+        e, n, el = self.epoch + 1, self.n_epoch, time.time() - self.t0
+        self.say(f"CAM epoch {e}/{n}: loss {float(self.learn.smooth_loss):.3f}, {el:.0f} s, about {el/e*(n - e):.0f} s left",
+                 flush=True)
+
+def train_cam(images, # uint8 training images [N,H,W,3]
+              tags, # one `Tags` (or class-id list) per image
+              n_classes:int, # number of classes `C`, background included
+              recipe:dict=None, # overrides of `CAM_RECIPE` (layers, stride, bs, epochs, lr)
+              seed:int=None, # seed of the weights, the order and the flips (None: leave the generators as they are)
+              say=print, # where the epoch lines go (None: silent)
+             )->CAMNet:
+    "A `CAMNet` trained from random weights on image tags by `CAM_RECIPE` (fastai one-cycle), in eval mode."
+    r = {**CAM_RECIPE, **(recipe or {})}
+    if seed is not None: set_seed(seed)
+    learn = cam_learner(images, tags, n_classes, bs=r['bs'], layers=r['layers'], stride=r['stride'])
+    with learn.no_bar(), learn.no_logging(): learn.fit_one_cycle(r['epochs'], r['lr'], cbs=[CAMReport(say)] if say else [])
+    return learn.model.eval()
+
+def _as_tags(w): return w if isinstance(w, Tags) else Tags(sorted({0, *(int(c) for c in w.classes)}))
+
+def cam_pseudo_labels(model:CAMNet, # a trained `CAMNet`
+                      images, # uint8 images (a sequence of HxWx3 arrays; sizes may differ)
+                      weak:Sequence, # per image its `Tags` (tag labels) or its `Boxes` (box labels)
+                      alpha:float=TAG_ALPHA, threshold:float=TAG_THRESHOLD, # tag rule (`tag_pseudo_labels`)
+                      box_threshold:float=BOX_THRESHOLD, # box rule (`box_pseudo_labels`)
+                      bs:int=64, # images per CAM batch
+                     )->list:
+    "Pseudo-label maps (uint8 [H,W]) of `images` from the CAMs of `model`: tag labels for `Tags`, box labels for `Boxes`."
+    if len(images) != len(weak): raise ValueError(f"cam_pseudo_labels: {len(images)} images but {len(weak)} weak labels")
+    bad = [i for i, w in enumerate(weak) if not isinstance(w, (Tags, Boxes))]
+    if bad: raise ValueError(f"cam_pseudo_labels: weak[{bad[0]}] is a {type(weak[bad[0]]).__name__}, expected Tags or Boxes")
+    out = []
+    for k in range(0, len(images), bs):
+        ims, ws = list(images[k:k + bs]), list(weak[k:k + bs])
+        same = len({np.shape(im) for im in ims}) == 1
+        cams = compute_cams(model, np.stack(ims), [_as_tags(w) for w in ws]) if same else \
+               [compute_cams(model, im[None], [_as_tags(w)])[0] for im, w in zip(ims, ws)]
+        out += [box_pseudo_labels(c, w, box_threshold) if isinstance(w, Boxes) else tag_pseudo_labels(c, w, alpha, threshold)
+                for c, w in zip(cams, ws)]
+    return out

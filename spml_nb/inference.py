@@ -29,8 +29,9 @@ __all__ = ['HAS_CRF', 'MSC_SCALES', 'rw_transition', 'random_walk_squaring', 'rw
            'image_tensor', 'embed_views', 'EmbeddingCache', 'class_probs', 'max_normalise', 'rw_grid', 'walk',
            'dense_crf', 'to_labels', 'upsampled_ce', 'PairFlip', 'train_classifier', 'image_segments', 'segment_memory',
            'retrieve_probs', 'softmax_rw_labels', 'cam_probs', 'cam_rw_labels', 'nn_probs', 'tag_rescale', 'nn_labels',
-           'predict_probs', 'segment', 'evaluate_segmenter', 'labels_miou', 'algorithm1', 'algorithm2',
-           'stage2_pseudo_labels', 'show_walk', 'save_head', 'load_head', 'load_run', 'eval_images', 'spml_eval']
+           'predict_probs', 'segment', 'evaluate_segmenter', 'labels_miou', 'algorithm1', 'algorithm2', 'CAMSource',
+           'tag_stage2_labels', 'stage2_pseudo_labels', 'show_walk', 'save_head', 'load_head', 'load_run',
+           'eval_images', 'spml_eval']
 
 # %% ../nbs/08_inference.ipynb #74b9115c
 def _unit_views(emb)->list:
@@ -575,6 +576,36 @@ def algorithm2(model:nn.Module, # trained SPML network (`embed`)
     if tta: stages[f"classifier 2, {_tta_name(**tta)} (valid)"] = score(h2, **tta)
     return dict(pseudo=p3, rounds=[p0, p1, p2, p3], head=h2, stages=stages, cache=cache)
 
+# %% ../nbs/08_inference.ipynb #540ee311
+class CAMSource:
+    "The CAMs of `images` from a trained `CAMNet`, computed when an image is indexed: no [N, C, H, W] array for a large set."
+    def __init__(self, model:nn.Module, images:Sequence, tags:Sequence): store_attr()
+    def __len__(self): return len(self.images)
+    def __getitem__(self, i):
+        from spml_nb.cam import compute_cams
+        t = self.tags[i]
+        if not isinstance(t, Tags): t = Tags(np.flatnonzero(_tags_of(t, self.model.n_classes).numpy()).tolist())
+        return compute_cams(self.model, np.asarray(self.images[i])[None], [t])[0]
+
+def tag_stage2_labels(model:nn.Module, # trained SPML network (`embed`)
+                      images:Sequence[np.ndarray], # training images, HxWx3 uint8
+                      cams, # one CAM array [C, H, W] per image, or the trained `CAMNet` (then computed per image)
+                      tags:Sequence, # per image its `Tags`
+                      n_classes:int, # number of classes `C`
+                      stride:int=8, flip:bool=True, crf:bool=False, # random-walk grid and views, CRF
+                      scales:Sequence[float]=(1.,), # retrieval and memory views (the paper's four and three cost 8x here)
+                      grid:tuple=None, # retrieval's k-means grid (default: one cell per 16 image pixels, 2 to 12 a side)
+                      epochs:int=None, # classifier epochs (default: 30 over 512 images' worth of steps, 2 to 30)
+                      **clf_kw, # other `train_classifier` arguments of the two classifiers
+                     )->list:
+    "Algorithm 2's pseudo labels of the training images, for retraining: CAM, walk, retrieval, classifier, walk, retrieval."
+    if isinstance(cams, nn.Module): cams = CAMSource(cams, images, tags)
+    side = min(min(np.shape(im)[:2]) for im in images)
+    grid = grid or (min(12, max(2, side//16)),)*2
+    epochs = epochs or min(30, max(2, round(30*512/len(images))))
+    return algorithm2(model, list(images), cams, list(tags), n_classes, flip=flip, stride=stride, crf=crf, nn_scales=scales,
+                      memory_scales=scales, grid=grid, final_tta={}, epochs=epochs, **clf_kw)['pseudo']
+
 # %% ../nbs/08_inference.ipynb #f0f381b4
 def stage2_pseudo_labels(model:nn.Module, # trained SPML network (`embed`, `classifier`)
                          images:Sequence[np.ndarray], # training images, HxWx3 uint8
@@ -583,10 +614,12 @@ def stage2_pseudo_labels(model:nn.Module, # trained SPML network (`embed`, `clas
                          stride:int=8, # random-walk grid stride (4 for images of under ~100 pixels)
                          flip:bool=True, n_iter:int=6, crf:bool=False, # walk views, squarings, CRF
                          keep_weak:bool=True, # labelled pixels keep their given label
+                         cams=None, # tags: the images' CAMs (arrays, or the trained `CAMNet`): Algorithm 2 instead
                         )->list:
-    "Dense pseudo labels (uint8 maps) for retraining: classifier -> tag mask -> random walk, weak labels kept."
+    "Dense pseudo labels (uint8 maps) for retraining: Algorithm 1 (classifier, tag mask, walk; weak labels kept), or 2 with `cams`."
     if len(images) != len(weak): raise ValueError(f"stage2_pseudo_labels: {len(images)} images but {len(weak)} weak-label maps")
     model.eval()
+    if cams is not None: return tag_stage2_labels(model, images, cams, weak, n_classes, stride=stride, flip=flip, crf=crf)
     out = softmax_rw_labels(EmbeddingCache(model, list(images)), model.classifier, list(weak), n_classes, flip=flip,
                             stride=stride, n_iter=n_iter, crf=crf)
     if not keep_weak: return out

@@ -36,9 +36,10 @@ __all__ = ['LR_MULTS', 'SETTING_DEFAULTS', 'RECIPES', 'CPU_PLAN', 'LEARNING_STEP
            'ClassifierHead', 'SPMLNet', 'poly_lr', 'spml_splitter', 'PolyLRSchedule', 'MemoryBankCallback',
            'PlainTensors', 'NonFiniteError', 'NonFiniteGuard', 'ResumableCheckpoint', 'resume_fit', 'load_model_state',
            'SPMLLearner', 'ChannelsLastBatches', 'cuda_speedups', 'recipe_weights', 'pick_recipe', 'spml_learner',
-           'fit_one_batch', 'PartialCELoss', 'partial_ce_learner', 'iou_table', 'evaluate', 'precompute_overseg',
-           'EpochReport', 'ValidateEvery', 'Deadline', 'seconds_per_step', 'seconds_per_batch', 'seconds_per_epoch',
-           'plan_run', 'stage2_labels', 'spml_train', 'spml_demo']
+           'fit_one_batch', 'PartialCELoss', 'partial_ce_learner', 'iou_table', 'evaluate', 'cam_synth_dataloaders',
+           'precompute_overseg', 'EpochReport', 'ValidateEvery', 'Deadline', 'NoValidation', 'fit_steps',
+           'seconds_per_step', 'seconds_per_batch', 'seconds_per_epoch', 'plan_run', 'stage2_labels', 'spml_train',
+           'spml_demo']
 
 # %% ../nbs/07_learner.ipynb #00dd8c6d
 def _dilate_layer(layer:nn.Sequential, dilation:int, first:int):
@@ -587,6 +588,7 @@ def _train_parser(demo=False):
 def _dls_from_args(a, say=print):
     dev = torch.device('cpu') if a.cpu else default_device()
     if getattr(a, 'data', 'synth') == 'synth':
+        if a.supervision in ('tags', 'boxes'): return cam_synth_dataloaders(a, dev, say)
         return synth_dataloaders(a.supervision if a.supervision != 'keypoints' else 'points', n_train=a.n_train,
                                  n_valid=a.n_valid, size=a.size, seed=a.seed, crop=a.crop, bs=a.bs, device=dev)
     unl = None if a.unlabelled_value < 0 else a.unlabelled_value
@@ -613,6 +615,28 @@ def _dls_from_args(a, say=print):
     say(f"checked {len(tr)} training and {len(va)} validation images, {n} classes ({time.time() - t:.0f} s)", flush=True)
     precompute_overseg(list(tr) + list(va), say)
     return spml_dataloaders(tr, va, n, names, crop=a.crop, bs=a.bs, supervision=a.supervision, device=dev)
+
+def cam_synth_dataloaders(a, # the command's arguments (n_train, n_valid, size, seed, supervision, crop, bs)
+                          device=None, say=print)->SPMLDataLoaders:
+    "The synthetic benchmark with CAM pseudo labels (tags or boxes): a `CAMNet` is trained on the training tags first."
+    from spml_nb.cam import CAM_RECIPE, train_cam, cam_pseudo_labels, pseudo_label_quality
+    kind = a.supervision
+    tr, va = synth_dataset(a.n_train, a.size, a.seed), synth_dataset(a.n_valid, a.size, a.seed + 1000)
+    say(f"CAMs first: a CAMNet trained from random weights on the tags of the {len(tr)} training images "
+        f"({CAM_RECIPE['epochs']} epochs), then {kind[:-1] if kind == 'boxes' else 'tag'} pseudo labels for SPML", flush=True)
+    t = time.time()
+    cam = train_cam(tr.images, [tr.weak(i, 'tags') for i in range(len(tr))], tr.n_classes, seed=a.seed, say=say)
+    labels = cam_pseudo_labels(cam, tr.images, [tr.weak(i, kind) for i in range(len(tr))])
+    q = pseudo_label_quality(np.stack(labels), tr.masks, tr.n_classes)
+    say(f"{kind[:-1] if kind == 'boxes' else 'tag'} pseudo labels of the training images in {time.time() - t:.0f} s: "
+        f"precision {q['precision']:.3f}, object recall {q['object_recall']:.3f}, mIoU {100*q['miou']:.1f} "
+        f"(against the synthetic truth)", flush=True)
+    train = [SegItem(tr.images[i], labels[i], gt=tr.masks[i], tags=tr.weak(i, 'tags') if kind == 'tags' else None,
+                     name=f"synth_{tr.seed}_{i:05d}") for i in range(len(tr))]
+    dls = spml_dataloaders(train, synth_items(va, kind), tr.n_classes, SYNTH_CLASSES, crop=a.crop or a.size, bs=a.bs,
+                           supervision=kind, device=device)
+    dls.cam_model = cam                       # for the second stage of tags (Algorithm 2)
+    return dls
 
 def precompute_overseg(items:Sequence, # `SegItem`s; those without an over-segmentation get the default one
                        say=print)->None:
@@ -657,6 +681,20 @@ class Deadline(Callback):
     def __init__(self, t_end:float): self.t_end, self.stopped = t_end, False
     def after_batch(self):
         if self.training and time.time() > self.t_end: self.stopped = True; raise CancelFitException()
+
+class NoValidation(Callback):
+    "Skip fastai's per-epoch validation (a fixed-budget run is scored once, after training)."
+    order = -10
+    def before_validate(self): raise CancelValidException()
+
+def fit_steps(learn:Learner, # an `SPMLLearner` (from `spml_learner` or `partial_ce_learner`)
+              steps:int, # optimiser steps of the budget: whole epochs, at least this many
+             )->int:
+    "Train by the learner's recipe for a fixed number of steps, without validation or bars; the steps trained."
+    if steps < 1: raise ValueError(f"fit_steps: steps must be at least 1, got {steps}")
+    epochs = math.ceil(steps/len(learn.dls.train))
+    with learn.no_bar(), learn.no_logging(): learn.fit_recipe(epochs, cbs=[NoValidation()])
+    return learn.train_iter
 
 def _seconds(t:str)->float:
     "fastai's epoch time 'mm:ss' (or 'h:mm:ss') in seconds."
@@ -771,14 +809,20 @@ def stage2_labels(model:nn.Module, # trained SPML network
                   dls, # its `SPMLDataLoaders`
                   out=None, # folder for the pseudo-label PNGs (named as the training items), or None
                   supervision:str='scribbles', # tags: the walk keeps each image's tags, weak maps otherwise
-                  chunk:int=16, say=print)->list:
+                  chunk:int=16, say=print,
+                  cams=None, # tags: the trained `CAMNet` (or CAM arrays): Algorithm 2 over the whole set instead
+                 )->list:
     "The paper's second-stage pseudo labels of every training image (`stage2_pseudo_labels`), with progress; PNGs in `out`."
     from fastprogress.fastprogress import progress_bar
     from spml_nb.inference import stage2_pseudo_labels   # (08 builds on this module)
     imgs, weak = _weak_inputs(dls, supervision)
     C, labels = dls.n_classes, []
     stride = 4 if min(min(im.shape[:2]) for im in imgs) < 100 else 8
-    for k in progress_bar(range(0, len(imgs), chunk), leave=False):
+    if cams is not None:                                   # retrieval looks across all the images: one call
+        say(f"Algorithm 2 over {len(imgs)} images: CAMs, random walk, segment retrieval, a classifier, walk, retrieval",
+            flush=True)
+        labels = stage2_pseudo_labels(model, imgs, weak, C, stride=stride, cams=cams)
+    for k in progress_bar(range(0, len(imgs), chunk), leave=False) if cams is None else []:
         labels += stage2_pseudo_labels(model, imgs[k:k + chunk], weak[k:k + chunk], C, stride=stride,
                                        keep_weak=supervision != 'tags')
     if out is not None:
@@ -823,7 +867,8 @@ def _train(a, prog):
         say(f"\nstage 1: validation mIoU {100*miou(conf):.1f} after {steps:,} steps; stage 2: random-walk pseudo labels "
             f"of {len(dls.train_ds)} training images, written to {out/'pseudo_labels'}", flush=True)
         t = time.time()
-        labels = stage2_labels(learn.model, dls, out/'pseudo_labels', learn.supervision, say=say)
+        labels = stage2_labels(learn.model, dls, out/'pseudo_labels', learn.supervision, say=say,
+                               cams=getattr(dls, 'cam_model', None) if learn.supervision == 'tags' else None)
         say(f"pseudo labels done in {time.time() - t:.0f} s; retraining a {a.arch} segmenter on them", flush=True)
         tr2 = [SegItem(it.image, label=lab, overseg=it.overseg, gt=it.gt, tags=it.tags, name=it.name)
                for it, lab in zip(dls.train.items, labels)]
