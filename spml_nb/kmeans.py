@@ -99,13 +99,14 @@ def kmeans_batch(x:Tensor, # unit features [B, P, F]
     if B * P == 0 or K == 0: return out
     act = torch.arange(B, device=x.device)                 # images still changing
     xa, za, ka = x, z, keep
+    scores = x.new_empty(B, P, K)                          # one buffer for every round (a fresh one each round costs page faults)
     with torch.no_grad():
         for _ in range(n_iter):
             A = len(act)
             rows = torch.where(ka, za + K * torch.arange(A, device=x.device)[:, None], A * K)
             sums = x.new_zeros(A * K + 1, Fd).index_add_(0, rows.flatten(), xa.reshape(A * P, Fd))
             mu = F.normalize(sums[:-1].view(A, K, Fd), dim=-1)            # M-step
-            new = torch.bmm(xa, mu.transpose(1, 2)).argmax(-1)           # E-step
+            new = torch.bmm(xa, mu.transpose(1, 2), out=scores[:A]).argmax(-1)   # E-step
             if not early_stop: za = new; continue                       # a fixed point repeats itself: same labels
             done = ((new == za) | ~ka).all(1)
             za = new
