@@ -16,7 +16,7 @@ from .core import VOID
 
 # %% auto #0
 __all__ = ['grid_init', 'location_features', 'segment_prototypes', 'spherical_kmeans', 'majority_label', 'kmeans_batch',
-           'Segments', 'resize_labels', 'segment_batch', 'cat_segments', 'segment_colors', 'draw_segments']
+           'Segments', 'resize_labels', 'unit_rows', 'segment_batch', 'cat_segments', 'segment_colors', 'draw_segments']
 
 # %% ../nbs/04_kmeans.ipynb #ffb704f0
 def grid_init(h:int, # embedding height
@@ -99,13 +99,14 @@ def kmeans_batch(x:Tensor, # unit features [B, P, F]
     if B * P == 0 or K == 0: return out
     act = torch.arange(B, device=x.device)                 # images still changing
     xa, za, ka = x, z, keep
+    scores = x.new_empty(B, P, K)                          # one buffer for every round (a fresh one each round costs page faults)
     with torch.no_grad():
         for _ in range(n_iter):
             A = len(act)
             rows = torch.where(ka, za + K * torch.arange(A, device=x.device)[:, None], A * K)
             sums = x.new_zeros(A * K + 1, Fd).index_add_(0, rows.flatten(), xa.reshape(A * P, Fd))
             mu = F.normalize(sums[:-1].view(A, K, Fd), dim=-1)            # M-step
-            new = torch.bmm(xa, mu.transpose(1, 2)).argmax(-1)           # E-step
+            new = torch.bmm(xa, mu.transpose(1, 2), out=scores[:A]).argmax(-1)   # E-step
             if not early_stop: za = new; continue                       # a fixed point repeats itself: same labels
             done = ((new == za) | ~ka).all(1)
             za = new
@@ -165,6 +166,28 @@ def resize_labels(lab:Tensor, # integer maps [..., H, W]
     iy, ix = _nearest_index(H, size[0], lab.device), _nearest_index(W, size[1], lab.device)
     return lab[..., iy, :][..., ix]
 
+# %% ../nbs/04_kmeans.ipynb #5e0c6a20
+class _Unit(torch.autograd.Function):
+    "`F.normalize(x, dim=-1)` with its backward in one formula: `(g - y (g . y)) / max(|x|, eps)` (`g / eps` where clamped)."
+    @staticmethod
+    def forward(ctx, x, eps):
+        n = torch.linalg.vector_norm(x, dim=-1, keepdim=True).clamp_min_(eps)
+        y = x / n
+        ctx.save_for_backward(y, n); ctx.eps = eps
+        return y
+    @staticmethod
+    def backward(ctx, g):
+        y, n = ctx.saved_tensors
+        s = torch.linalg.vecdot(g, y, dim=-1).unsqueeze(-1).masked_fill_(n <= ctx.eps, 0)   # clamped rows: no norm term
+        t = y * s
+        return torch.sub(g, t, out=t).div_(n), None
+
+def unit_rows(x:Tensor, # [..., D]
+              eps:float=1e-12, # as `F.normalize`
+             )->Tensor:
+    "`F.normalize(x, dim=-1)`, with a backward pass that forms two temporaries instead of autograd's half a dozen."
+    return _Unit.apply(x, eps)
+
 # %% ../nbs/04_kmeans.ipynb #07b2ac23
 def _check_inputs(emb, labels, overseg, tags, n_classes, grid):
     if emb.ndim != 4: raise ValueError(f"segment_batch: emb must be [B, D, h, w], got shape {list(emb.shape)}")
@@ -200,9 +223,9 @@ def segment_batch(emb:Tensor, # raw (un-normalised) embeddings [B, D, h, w]
     lab = torch.where(lab >= n_classes, torch.where(lab == VOID, VOID, n_classes), lab)
     keep = lab != VOID
     # unit embedding, then location-augmented feature, one row per pixel
-    e = F.normalize(emb.flatten(2).transpose(1, 2).contiguous(), dim=-1)   # [B, P, D], normalised along a contiguous dim
+    e = unit_rows(emb.flatten(2).transpose(1, 2).contiguous())   # [B, P, D], normalised along a contiguous dim
     loc = location_features(h, w).to(dev, emb.dtype).reshape(2, P).T.expand(B, P, 2)
-    f = F.normalize(torch.cat([e, loc], -1), dim=-1)
+    f = unit_rows(torch.cat([e, loc], -1))
     init = grid_init(h, w, *grid).to(dev).flatten()
     K = int(init.max()) + 1
     z = kmeans_batch(f.detach().float(), init, keep, K, n_iter)          # float32 even under autocast

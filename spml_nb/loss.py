@@ -16,7 +16,8 @@ from .relations import (MemoryBank, Relation, positive_mask, image_similarity, s
 
 # %% auto #0
 __all__ = ['SPML_PRESETS', 'TERMS', 'ANCHORS', 'dense_pixel_segment_nll', 'pixel_segment_nlls', 'pixel_segment_nll',
-           'relation_loss', 'batch_columns', 'take_rows', 'sample_rows', 'SPMLLoss', 'classifier_ce']
+           'relation_loss', 'batch_columns', 'take_rows', 'sample_rows', 'image_similarity_loss', 'SPMLLoss',
+           'classifier_ce']
 
 # %% ../nbs/06_loss.ipynb #4d7d948e
 def _check_nll_inputs(x, protos, own, pix_lab, seg_lab):
@@ -57,21 +58,34 @@ def _own_positive(pix_lab, seg_lab, own):
 def _label_groups(pix_lab):
     "Distinct label rows and each pixel's group index."
     if pix_lab.ndim == 1: return torch.unique(pix_lab, return_inverse=True)
+    T = pix_lab.shape[1]
+    if T <= 62 and bool(((pix_lab == 0) | (pix_lab == 1)).all()):   # 0/1 rows: one integer each, first column highest
+        bits = 2 ** torch.arange(T - 1, -1, -1, device=pix_lab.device)
+        ukey, g = torch.unique((pix_lab.long() * bits).sum(1), return_inverse=True)   # the order np.unique gives
+        return ((ukey[:, None] // bits) % 2).to(pix_lab.dtype), g
     u, g = np.unique(pix_lab.detach().cpu().numpy(), axis=0, return_inverse=True)
     return torch.as_tensor(u, device=pix_lab.device), torch.as_tensor(g.reshape(-1), device=pix_lab.device)
 
-def _chunks(labs, chunk_size, max_groups):
-    "Yield (rows, [pos per relation]): pixel indices, and the [K] positive masks they share (None: build per chunk)."
+def _chunks(labs, chunk_size, max_groups, dtype):
+    "Yield (rows, [positive mask per relation]): pixel indices, and 0/1 masks of `dtype`, [K] when the rows share it, else [rows, K]."
     n = len(labs[0][0])
     if n == 0: return
     groups = [_label_groups(pl) for pl, _ in labs]
     if len(groups) == 1: key = groups[0][1]
     else: key = torch.unique(torch.stack([g for _, g in groups], 1), dim=0, return_inverse=True)[1]
     n_groups = int(key.max()) + 1
-    if n_groups > max_groups or n < n_groups * min(chunk_size, 256):   # many or small groups: plain chunks
-        for a in range(0, n, chunk_size): yield torch.arange(a, min(a + chunk_size, n), device=key.device), None
+    if n_groups > max_groups:                               # many label rows: masks built per chunk
+        for a in range(0, n, chunk_size):
+            rows = torch.arange(a, min(a + chunk_size, n), device=key.device)
+            yield rows, [positive_mask(pl[rows], sl).to(dtype) for pl, sl in labs]
         return
-    posu = [positive_mask(u, sl) for (u, _), (_, sl) in zip(groups, labs)]
+    posu = [positive_mask(u, sl).to(dtype) for (u, _), (_, sl) in zip(groups, labs)]   # [distinct label rows, K]
+    if n < n_groups * min(chunk_size, 256):                  # small groups: plain chunks, each row's mask gathered
+        for a in range(0, n, chunk_size):
+            rows = torch.arange(a, min(a + chunk_size, n), device=key.device)
+            yield rows, [torch.index_select(pu, 0, g[a:a + len(rows)], out=_workspace(('p', r), len(rows), pu.shape[1], pu))
+                         for r, (pu, (_, g)) in enumerate(zip(posu, groups))]
+        return
     order = torch.argsort(key, stable=True)
     start = 0
     for c in torch.bincount(key, minlength=n_groups).tolist():
@@ -81,18 +95,29 @@ def _chunks(labs, chunk_size, max_groups):
             for a in range(start, start + c, chunk_size): yield order[a:min(a + chunk_size, start + c)], pos
         start += c
 
-def _affine_exp(xc, Pa, kappa, m):
-    "exp(kappa x . mu - m) of a chunk as one plain product: [kappa x, -m] times [mu, 1] (`Pa` = `protos` with a 1 column)."
-    return (torch.cat([xc * kappa, -m[:, None]], 1) @ Pa.T).exp_()
+_LOG2E = 1.4426950408889634   # exp(t) = exp2(t log2 e); exp2 is several times faster than exp on the CPU
 
-def _scaled_exp(xc, P, Pa, kappa, pmax, exact):
-    "(m, exp(kappa x . mu - m)) of a chunk. m >= max_s kappa x . mu: the Cauchy-Schwarz bound, or the exact maximum when\n    `exact` (decided once per call, so that no chunk waits for the device)."
-    m = kappa * xc.norm(dim=1) * pmax
-    if exact:
-        l = xc @ P.T
-        m = l.amax(1) * kappa
-        return m, l.mul_(kappa).sub_(m[:, None]).exp_()
-    return m, _affine_exp(xc, Pa, kappa, m)
+_WORKSPACE = {}
+
+def _workspace(slot, rows, cols, like):
+    "A [rows, cols] scratch matrix. On the CPU one buffer per slot is kept and reused across calls: there a fresh\n    large tensor costs a page fault per 4 KiB on first touch, as much as the arithmetic done in it. Elsewhere a new tensor."
+    if like.device.type != 'cpu': return like.new_empty(rows, cols)
+    key, n = (slot, like.dtype), rows * cols
+    buf = _WORKSPACE.get(key)
+    if buf is None or buf.numel() < n: buf = _WORKSPACE[key] = like.new_empty(n)
+    return buf[:n].view(rows, cols)
+
+def _scaled_exp(l, kappa, m, inplace=False):
+    "exp(kappa l - m) of a chunk's products `l` = x . mu [c, K] and row shifts `m` [c], as exp2 (in place on `l` when asked)."
+    t = l.mul_(kappa * _LOG2E) if inplace else torch.mul(l, kappa * _LOG2E, out=_workspace('e', *l.shape, l))
+    return t.sub_((m * _LOG2E)[:, None]).exp2_()
+
+def _column_weights(pmf, c_pos, c_neg):
+    "[c, K] weights: `c_pos` of its row on a positive column, `c_neg` on a negative (`pmf` 0/1, [K] or [c, K])."
+    d, W = c_pos - c_neg, _workspace('w', len(c_pos), pmf.shape[-1], c_pos)
+    if pmf.ndim == 1: torch.outer(d, pmf, out=W)            # (a few times faster than addcmul)
+    else: torch.mul(pmf, d[:, None], out=W)
+    return W.add_(c_neg[:, None])
 
 # %% ../nbs/06_loss.ipynb #13df1c36
 def _grad_weights(k, num, den, use, own_pos):
@@ -122,20 +147,20 @@ class _PixelSegmentNLL(torch.autograd.Function):
         st = {k: [x.new_empty(n) for _ in range(R)] for k in ('out', 'm', 'num', 'den')}
         st['use'] = [own.new_empty(n, dtype=torch.bool) for _ in range(R)]
         tiny = torch.finfo(x.dtype).tiny
-        Pa = torch.cat([P, P.new_ones(len(P), 1)], 1)
+        exact = [2 * kappa * xmax * pmax > limit for kappa in kappas]   # decided once per call: no chunk waits for the device
         if pre: gxu, gPu = [torch.zeros_like(x) for _ in range(R)], [torch.zeros_like(P) for _ in range(R)]
-        for rows, pos in _chunks(labs, chunk_size, max_groups):
+        for rows, pos in _chunks(labs, chunk_size, max_groups, x.dtype):
             xc, oc, ar = x[rows], own[rows], torch.arange(len(rows), device=x.device)
+            l = torch.mm(xc, P.T, out=_workspace('l', len(rows), len(P), x))   # shared by the relations
+            lmax = l.amax(1) if any(exact) else None
+            bound = xc.norm(dim=1) * pmax                        # >= every x . mu of the row (Cauchy-Schwarz)
             for r, ((pl, sl), kappa) in enumerate(zip(labs, kappas)):
-                m, E = _scaled_exp(xc, P, Pa, kappa, pmax, 2 * kappa * xmax * pmax > limit)
+                m = kappa * (lmax if exact[r] else bound)        # exp(kappa x . mu - m) <= 1
+                E = _scaled_exp(l, kappa, m, inplace=r == R - 1)
                 E_own = E[ar, oc].clone(); E[ar, oc] = 0
-                pm = positive_mask(pl[rows], sl) if pos is None else pos[r]
-                if pos is None:
-                    p_sum, tot = torch.where(pm, E, 0).sum(1), E.sum(1)
-                else:
-                    s2 = E @ torch.stack([pos[r], torch.ones_like(pos[r])], 1).to(E.dtype)
-                    p_sum, tot = s2[:, 0], s2[:, 1]
-                n_sum = (tot - p_sum).clamp_min_(0)              # negatives other than the own segment
+                pmf = pos[r]
+                p_sum = torch.mv(E, pmf) if pmf.ndim == 1 else torch.mul(E, pmf, out=_workspace('w', *E.shape, E)).sum(1)
+                n_sum = (E.sum(1) - p_sum).clamp_min_(0)         # negatives other than the own segment
                 own_neg = torch.where(op[r][rows], 0, E_own)     # the own segment, when it is a negative
                 A = p_sum - own_neg
                 use = A > 0
@@ -146,8 +171,8 @@ class _PixelSegmentNLL(torch.autograd.Function):
                 if pre:   # the gradient for an upstream gradient of 1 on every pixel, while E is at hand
                     c_neg, c_pos, c_own = _grad_weights(kappa, num, den, use, op[r][rows])
                     w_own = c_own * E_own
-                    G = E.mul_(torch.where(pm, c_pos[:, None], c_neg[:, None]))
-                    gxu[r][rows] = G @ P + w_own[:, None] * P[oc]
+                    G = E.mul_(_column_weights(pmf, c_pos, c_neg))
+                    gxu[r][rows] = torch.addmm(w_own[:, None] * P[oc], G, P)
                     _add_proto_grad(gPu[r], G, xc, oc, w_own, n_grad)
         ctx.save_for_backward(x, P, own, *labels, *op, *(t for k in ('m', 'num', 'den', 'use') for t in st[k]))
         ctx.conf = kappas, chunk_size, max_groups, n_grad, R
@@ -170,15 +195,14 @@ class _PixelSegmentNLL(torch.autograd.Function):
         c_neg, c_pos, c_own = map(list, zip(*(_grad_weights(grads[r] * kappas[r], num[r], den[r], use[r], op[r])
                                               for r in range(R))))
         gx, gP = torch.zeros_like(x), torch.zeros_like(P)
-        Pa = torch.cat([P, P.new_ones(len(P), 1)], 1)
-        for rows, pos in _chunks(labs, chunk_size, max_groups):
+        for rows, pos in _chunks(labs, chunk_size, max_groups, x.dtype):
             xc, oc, ar = x[rows], own[rows], torch.arange(len(rows), device=x.device)
-            G, w_own = None, 0
+            G, w_own, l = None, 0, torch.mm(xc, P.T, out=_workspace('l', len(rows), len(P), x))
             for r, ((pl, sl), kappa) in enumerate(zip(labs, kappas)):
-                E = _affine_exp(xc, Pa, kappa, m[r][rows])
+                E = _scaled_exp(l, kappa, m[r][rows], inplace=r == R - 1)
                 w_own = w_own + c_own[r][rows] * E[ar, oc]
-                pm = positive_mask(pl[rows], sl) if pos is None else pos[r]
-                E.mul_(torch.where(pm, c_pos[r][rows, None], c_neg[r][rows, None]))
+                pmf = pos[r]
+                E.mul_(_column_weights(pmf, c_pos[r][rows], c_neg[r][rows]))
                 G = E if G is None else G.add_(E)
             G[ar, oc] = 0
             gx[rows] = G @ P + w_own[:, None] * P[oc]
@@ -245,7 +269,7 @@ def take_rows(rel, # a `Relation`
               idx:Tensor, # row indices to keep
              ):
     "`rel` on the rows `idx` (same prototypes and columns)."
-    return replace(rel, x=rel.x[idx], own=rel.own[idx], pix_lab=rel.pix_lab[idx], pix=rel.pix[idx])
+    return replace(rel, x=rel.x.index_select(0, idx), own=rel.own[idx], pix_lab=rel.pix_lab[idx], pix=rel.pix[idx])
 
 def sample_rows(n:int, # rows there are
                 k:int=None, # rows wanted (None: all)
@@ -255,6 +279,66 @@ def sample_rows(n:int, # rows there are
     if k is not None and int(k) < 1: raise ValueError(f"sample_rows: k must be a positive number of rows or None, got {k}")
     if k is None or k >= n: return torch.arange(n, device=device)
     return torch.randperm(n, device=device, generator=generator)[:int(k)].sort().values
+
+# %% ../nbs/06_loss.ipynb #3b7c21e4
+def _pad_index(group:Tensor, # [n] group of each item, in 0..G-1, items of a group in their order
+               G:int, # number of groups
+              )->tuple:
+    "(group, position in its group, [G] counts): where each item goes in a [G, max count] padded layout."
+    cnt = torch.bincount(group, minlength=G)
+    start = torch.cumsum(cnt, 0) - cnt
+    order = torch.argsort(group, stable=True)
+    pos = torch.empty_like(group)
+    pos[order] = torch.arange(len(group), device=group.device) - start[group[order]]
+    return group, pos, cnt
+
+def image_similarity_loss(seg:Segments, # the batch's segments
+                          kappa:float, # concentration
+                          use_location:bool=True, # `feat` / `loc_protos` (as `image_similarity`) or `emb` / `protos`
+                          anchors:int=None, # anchor pixels per image, drawn with `sample_rows` (None: every pixel)
+                         )->Tensor:
+    "The image-similarity term, every image in one batched pass: what `relation_loss` gives on `image_similarity`'s relations, each cut to `anchors` rows by `sample_rows` (same draws)."
+    x, P = (seg.feat, seg.loc_protos) if use_location else (seg.emb, seg.protos)
+    dev, B = x.device, seg.n_images
+    order = torch.argsort(seg.pix_img, stable=True)              # each image's pixels, in their order
+    counts = torch.bincount(seg.pix_img, minlength=B).tolist()
+    picks, start, imgs = [], 0, []
+    for b, n in enumerate(counts):                                # the draws `image_similarity` + `sample_rows` make
+        if n: picks.append(sample_rows(n, anchors, dev) + start); imgs.append(b)
+        start += n
+    if not picks: return x.new_zeros(())
+    rows = order[torch.cat(picks)]
+    G = len(imgs)
+    slot = torch.full((B,), -1, dtype=torch.long, device=dev)
+    slot[torch.tensor(imgs, device=dev)] = torch.arange(G, device=dev)
+    rg, rp, rn = _pad_index(slot[seg.pix_img[rows]], G)           # rows: image slot, position
+    cols = (slot[seg.seg_img] >= 0).nonzero()[:, 0]              # segments of the images with pixels
+    cg, cp, _ = _pad_index(slot[seg.seg_img[cols]], G)
+    n, k = int(rn.max()), int(torch.bincount(cg, minlength=G).max())
+    X = x.new_zeros(G, n, x.shape[1]).index_put((rg, rp), x.index_select(0, rows))
+    Pp = P.new_zeros(G, k, P.shape[1]).index_put((cg, cp), P.index_select(0, cols))
+    col_at = torch.full((seg.n_segments,), -1, dtype=torch.long, device=dev)
+    col_at[cols] = cp
+    own = torch.zeros(G, n, dtype=torch.long, device=dev).index_put((rg, rp), col_at[seg.pix_seg[rows]])
+    rreg = torch.full((G, n), -1, dtype=torch.long, device=dev).index_put((rg, rp), seg.pix_overseg[rows])
+    creg = torch.full((G, k), -2, dtype=torch.long, device=dev).index_put((cg, cp), seg.seg_overseg[cols])
+    with torch.no_grad():                                          # the masks: which column is what for each row
+        is_own = torch.arange(k, device=dev) == own[..., None]
+        pos = rreg[..., None] == creg[:, None, :]
+        real_col = (creg >= 0)[:, None, :]                           # regions are >= 0; padding is -2
+        pos_f = (pos & ~is_own).to(x.dtype)                          # positives other than the own segment
+        neg_f = (~pos & ~is_own & real_col).to(x.dtype)              # negatives other than the own segment
+        own_neg_f = (~pos.gather(-1, own[..., None])[..., 0]).to(x.dtype)
+        w_row = (torch.arange(n, device=dev) < rn[:, None]) / (rn[:, None] * G).to(x.dtype)   # mean per image, then over images
+    L = torch.bmm(X * kappa, Pp.transpose(1, 2))                   # [G, n, k]; padded columns give 0
+    S = (L - L.detach().amax(-1, keepdim=True)).exp()              # <= 1, and >= exp(-2 kappa) on real columns
+    S_own = S.gather(-1, own[..., None])[..., 0]
+    p_sum, n_sum = (S * pos_f).sum(-1), (S * neg_f).sum(-1)
+    own_neg = S_own * own_neg_f
+    A = p_sum - own_neg
+    num = torch.where(A > 0, A, S_own).clamp_min(torch.finfo(S.dtype).tiny)
+    nll = (num + n_sum + own_neg).log() - num.log()                # [G, n]
+    return (nll * w_row).sum()
 
 # %% ../nbs/06_loss.ipynb #d0534499
 SPML_PRESETS = {
@@ -339,18 +423,28 @@ def terms(self:SPMLLoss, seg:Segments, # the batch's segments
     if self.weight('ce') and logits is not None and labels is not None:
         out['ce'], n['ce'] = classifier_ce(logits, labels, self.n_classes), int((labels < self.n_classes).sum())
     if self.weight('sem_ann'):
-        ann = semantic_annotation(wide, self.memory)
-        out['sem_ann'], n['sem_ann'] = relation_loss(draw(ann), c['k_ann'], self.nll, **kw), ann.n
+        pick = _Draw(cap(seg.n_images), wide.emb.device)        # the anchors, drawn before their rows are gathered
+        ann = semantic_annotation(wide, self.memory, pick)
+        out['sem_ann'], n['sem_ann'] = relation_loss(ann, c['k_ann'], self.nll, **kw), pick.n
     if self.weight('img_sim'):
-        ims = image_similarity(seg, c['img_location'])
-        out['img_sim'], n['img_sim'] = relation_loss([draw(r, 1) for r in ims], c['k_img'], self.nll, **kw), sum(r.n > 0 for r in ims)
-    occ = semantic_cooccurrence(wide, self.memory) if self.weight('sem_occ') else None
-    aff = feature_affinity(wide, self.memory) if self.weight('feat_aff') else None
-    n.update({k: r.n for k, r in (('sem_occ', occ), ('feat_aff', aff)) if r is not None})
-    if occ is not None and aff is not None and aff.n == occ.n:   # one draw for both: they keep sharing a pass
-        rows = sample_rows(occ.n, cap(seg.n_images), occ.x.device)
-        occ, aff = take_rows(occ, rows), take_rows(aff, rows)
-    else: occ, aff = (None if r is None else draw(r) for r in (occ, aff))
+        if self.nll is pixel_segment_nll:      # every image in one pass; the same draws and the same value
+            out['img_sim'] = image_similarity_loss(seg, c['k_img'], c['img_location'], cap(1))
+            n['img_sim'] = int((torch.bincount(seg.pix_img, minlength=seg.n_images) > 0).sum())
+        else:
+            ims = image_similarity(seg, c['img_location'])
+            out['img_sim'], n['img_sim'] = relation_loss([draw(r, 1) for r in ims], c['k_img'], self.nll, **kw), sum(r.n > 0 for r in ims)
+    if self.weight('sem_occ') and not self.weight('feat_aff'):   # drawn as it is built: the draw `draw` would make
+        pick = _Draw(cap(seg.n_images), wide.emb.device)
+        occ, aff = semantic_cooccurrence(wide, self.memory, pick), None
+        n['sem_occ'] = pick.n
+    else:
+        occ = semantic_cooccurrence(wide, self.memory) if self.weight('sem_occ') else None
+        aff = feature_affinity(wide, self.memory) if self.weight('feat_aff') else None
+        n.update({k: r.n for k, r in (('sem_occ', occ), ('feat_aff', aff)) if r is not None})
+        if occ is not None and aff is not None and aff.n == occ.n:   # one draw for both: they keep sharing a pass
+            rows = sample_rows(occ.n, cap(seg.n_images), occ.x.device)
+            occ, aff = take_rows(occ, rows), take_rows(aff, rows)
+        else: occ, aff = (None if r is None else draw(r) for r in (occ, aff))
     self.counts = n     # pixels (images, for img_sim) each mean is over: what `spml_nb.distributed` weighs processes by
     if occ is not None and aff is not None and aff.n == occ.n > 0 and aff.k == occ.k and self.nll is pixel_segment_nll:
         # same pixels, same prototypes: one pass for both relations
@@ -362,6 +456,11 @@ def terms(self:SPMLLoss, seg:Segments, # the batch's segments
         if occ is not None: out['sem_occ'] = relation_loss(occ, c['k_occ'], self.nll, **kw)
         if aff is not None: out['feat_aff'] = relation_loss(aff, c['k_aff'], self.nll, **kw)
     return out
+
+class _Draw:
+    "`sample_rows(n, k)` as a `pick` for the relation builders; remembers the `n` it was asked about."
+    def __init__(self, k, device): self.k, self.device, self.n = k, device, 0
+    def __call__(self, n): self.n = n; return sample_rows(n, self.k, self.device)
 
 def _detached(seg:Segments)->Segments:
     return replace(seg, **{f.name: getattr(seg, f.name).detach() for f in fields(seg)

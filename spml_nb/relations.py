@@ -150,15 +150,17 @@ def segment_set(seg:Segments, memory:MemoryBank=None)->dict:
         out['seg'] = torch.cat([out['seg'], out['seg'].new_full((memory.n_segments,), -1)])
     return out
 
-def _relation(name, seg, rows, cols, S, x, protos, pix_lab, seg_lab):
-    "Relation on pixel rows `rows` and prototype columns `cols` (bool or index) of the set `S`."
+def _relation(name, seg, rows, cols, S, x, protos, pix_lab, seg_lab, pick=None):
+    "Relation on pixel rows `rows` and prototype columns `cols` (bool or index) of the set `S`; `pick(n)` keeps some of the n rows.\n    `pix_lab` is a tensor over all pixels or a function giving the labels of some rows."
     cols = cols.nonzero()[:, 0] if cols.dtype == torch.bool else cols
     rows = rows.nonzero()[:, 0] if rows.dtype == torch.bool else rows
+    if pick is not None: rows = rows[pick(len(rows))]
     col_of = torch.full((len(S['seg']),), -1, dtype=torch.long, device=cols.device)
     col_of[cols] = torch.arange(len(cols), device=cols.device)
     own = col_of[seg.pix_seg[rows]]
     if (own < 0).any(): raise ValueError(f"{name}: a pixel's own segment is not among the prototypes")
-    return Relation(name, x[rows], protos[cols], own, pix_lab[rows], seg_lab[cols], rows, S['seg'][cols])
+    pl = pix_lab(rows) if callable(pix_lab) else pix_lab[rows]
+    return Relation(name, x.index_select(0, rows), protos.index_select(0, cols), own, pl, seg_lab[cols], rows, S['seg'][cols])
 
 # %% ../nbs/05_relations.ipynb #0f4df40a
 def image_similarity(seg:Segments, # the batch's segments
@@ -178,22 +180,24 @@ def image_similarity(seg:Segments, # the batch's segments
 # %% ../nbs/05_relations.ipynb #67b15190
 def semantic_annotation(seg:Segments, # the batch's segments
                         memory:MemoryBank=None, # segments of earlier batches
+                        pick=None, # `pick(n)`: indices of the rows to keep of the n there are (e.g. anchors, `spml_nb.loss.sample_rows`)
                        )->Relation:
     "Labelled pixels against labelled segments (batch + memory); positive = same class."
     S, C = segment_set(seg, memory), seg.n_classes
     return _relation('semantic_annotation', seg, seg.pix_lab < C, S['seg_lab'] < C, S, seg.emb, S['protos'],
-                     seg.pix_lab, S['seg_lab'])
+                     seg.pix_lab, S['seg_lab'], pick)
 
 # %% ../nbs/05_relations.ipynb #06a4941b
 def semantic_cooccurrence(seg:Segments, # the batch's segments
                           memory:MemoryBank=None, # segments of earlier batches
+                          pick=None, # `pick(n)`: indices of the rows to keep of the n there are (as in `semantic_annotation`)
                          )->Relation:
     "All pixels against all segments (batch + memory); positive = the images share a foreground tag."
     S = segment_set(seg, memory)
     rows = torch.arange(seg.n_pixels, device=seg.emb.device)
     cols = torch.arange(len(S['seg']), device=seg.emb.device)
     return _relation('semantic_cooccurrence', seg, rows, cols, S, seg.emb, S['protos'],
-                     seg.tags[seg.pix_img][:, 1:], S['seg_tags'][:, 1:])
+                     lambda r: seg.tags[seg.pix_img[r]][:, 1:], S['seg_tags'][:, 1:], pick)
 
 # %% ../nbs/05_relations.ipynb #766d70c2
 def expand_labels(protos:Tensor, # [k, D] unit prototypes
