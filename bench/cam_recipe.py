@@ -8,7 +8,7 @@ beside "background everywhere".
 Each recipe overrides `CAM_RECIPE` (`03_cam`); every recipe trains one `CAMNet` (seed 0) and scores every rule on it.
 Writes `bench/results/cam_recipe.md` (and `.json`).
 """
-import argparse, json, platform, sys, time
+import argparse, json, platform, shlex, sys, time
 from pathlib import Path
 
 RECIPES = ["layers=(1, 1), lr=3e-3, epochs=6", "layers=(1, 1), lr=3e-3, epochs=15", "layers=(1, 1), lr=3e-3, epochs=15, stride=4",
@@ -51,7 +51,7 @@ def main(argv=None):
             rows.append(f"| {r} | boxes: threshold {rule['box_threshold']:g} | {fmt(q)} | {secs:.0f} |")
             runs.append(dict(recipe=over, kind='boxes', rule=rule, seconds=secs, **q))
         print(*rows[-len(TAG_RULES) - len(BOX_RULES):], sep='\n', flush=True)
-    cmd = 'python bench/cam_recipe.py ' + ' '.join(argv if argv is not None else sys.argv[1:])
+    cmd = 'python bench/cam_recipe.py ' + shlex.join(argv if argv is not None else sys.argv[1:])
     md = '\n'.join([f"## CAM recipes from random weights: pseudo labels of the training images", '',
                     f"Command: `{cmd.strip()}`  ", f"Machine: CPU, {a.threads} thread(s), {platform.system()}, torch {torch.__version__}  ",
                     f"{n} synthetic training images of {a.size} px, seed 0; base recipe `CAM_RECIPE` = {CAM_RECIPE}; "

@@ -1,34 +1,37 @@
 """The quality benchmark: SPML against partial cross-entropy and full supervision on the built-in synthetic benchmark,
-with the paper's second stage, the relation ablation for scribbles and the scribble-sparsity sweep; every figure is a
-mean over seeds.
+for all four weak labels, with the paper's second stage, the relation ablation for scribbles and the scribble-sparsity
+sweep; every figure is a mean over seeds.
 
-    python bench/quality.py --quick                       # main table, points and scribbles: ~48-56 min on a 2-core CPU
+    python bench/quality.py --quick --kinds tags boxes    # tags, boxes and full masks, 3 seeds: ~2.5 h on a 2-core CPU
+    python bench/quality.py --quick --kinds points scribbles --out bench/results/quality_quick_points_scribbles
+    python bench/quality.py --merge A.json B.json --out bench/results/quality_quick_all   # one table from several runs
     python bench/quality.py --quick --only ablation sparsity --seeds 1 --steps 2000 --stage2 none --workers 1 --threads 1
-                                                          # the other two tables, one seed: ~23 min
-    python bench/quality.py --quick --kinds tags boxes    # the tag and box rows (CAM pseudo labels first)
     python bench/quality.py                               # full mode (ResNet-50, meant for a GPU)
 
 Every model is the same network (`SPMLNet`: backbone, ASPP head, classifier head) trained with fastai from random
-weights under the same fixed budget of optimiser steps and the same recipe, `recipe='scratch'` (AdamW and
-`fit_one_cycle`, see `07_learner`). What differs is the loss:
+weights under the same fixed budget of optimiser steps (`fit_steps`) and the same recipe, `recipe='scratch'` (AdamW
+and `fit_one_cycle`, see `07_learner`). What differs is the loss:
 
 - SPML: `spml_learner` (the setting's relations, the classifier's cross-entropy; scored by the classifier head),
-- SPML, stage 2: the paper's second stage for boxes, points and scribbles (Algorithm 1 of `08_inference`): the trained
-  SPML network's classifier maps, tag-masked and max-normalised, spread by the random walk on its embedding, become
-  dense pseudo labels of the training images (the given weak labels kept where they exist), and a fresh network of the
-  same kind is trained on them by cross-entropy with the same recipe and steps,
+- SPML, stage 2: the paper's second stage (`stage2_pseudo_labels`, `08_inference`): for boxes, points and scribbles
+  Algorithm 1 (the trained network's classifier maps, tag-masked and max-normalised, spread by the random walk on its
+  embedding; the given weak labels kept where they exist), for tags Algorithm 2 (the CAMs spread by the walk, segment
+  retrieval across the training set, a classifier on the frozen embedding, the walk and retrieval again); a fresh
+  network of the same kind is trained on the dense pseudo labels by cross-entropy with the same recipe and steps,
 - partial CE: `partial_ce_learner` (cross-entropy on the labelled pixels, through the whole network),
 - full supervision: `partial_ce_learner` on the full masks (the ceiling: its row says whether the budget learns at all).
 
-Tags and boxes first become pixel labels, as in the release: CAMs of a `CAMNet` trained on the training images' tags
-(one per seed) give tag pseudo labels (alpha 6) and, inside boxes, box pseudo labels; SPML and partial CE train on the
-same pseudo labels. Models are scored by pooled mIoU on the validation images (no CRF). Seeds change the network's
-initialisation, the data order and the augmentation; the images stay the same.
+Tags and boxes first become pixel labels through the package's CAM stage (`03_cam`): a `CAMNet` trained from random
+weights on the training images' tags by `CAM_RECIPE` (`train_cam`, one per seed), then `cam_pseudo_labels` (tag
+labels with `TAG_ALPHA`, box labels inside each box with `BOX_THRESHOLD`); their precision, object recall and mIoU
+against the training truth are reported, and SPML and partial CE train on the same pseudo labels. Models are scored
+by pooled mIoU on the validation images (no CRF). Seeds change the network's (and the CAMNet's) initialisation, the
+data order and the augmentation; the images stay the same.
 
-The quick mode (`--quick`: 64 px images, the tiny trunk, 2 worker processes x 1 thread) takes about 48 minutes for its
-main table on a 2-core CPU (five models, the second stage for two of them, three seeds, 4,000 steps each); the
-ablation and sparsity tables with three seeds and the second stage take about two hours more.
-Writes `bench/results/quality_<mode>.md` (tables, command, machine, time) and `.json` (every run).
+The quick mode (`--quick`: 64 px images, the tiny trunk, 2 worker processes x 1 thread) trains every model for 6,000
+steps of batch 8 on 4,096 images, the budget at which full supervision nears its plateau (61 mIoU after 4,000 steps
+on 2,048 images; above 70 after 6,000 on 4,096). Writes `bench/results/quality_<mode>.md` (tables, command,
+machine, time) and `.json` (every run), and every result as it comes to `.partial.json`.
 """
 import argparse, json, math, os, platform, statistics, sys, time
 from concurrent.futures import ProcessPoolExecutor
