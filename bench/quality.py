@@ -31,7 +31,8 @@ data order and the augmentation; the images stay the same.
 The quick mode (`--quick`: 64 px images, the tiny trunk, 2 worker processes x 1 thread) trains every model for 6,000
 steps of batch 8 on 4,096 images, the budget at which full supervision nears its plateau (61 mIoU after 4,000 steps
 on 2,048 images; above 70 after 6,000 on 4,096). Writes `bench/results/quality_<mode>.md` (tables, command,
-machine, time) and `.json` (every run), and every result as it comes to `.partial.json`.
+machine, time) and `.json` (every run), every result as it comes to `.partial.json`, and seed 0's validation pictures
+(weak labels / prediction / truth) of every model to `<stem>_pictures/`.
 """
 import argparse, json, math, os, platform, statistics, sys, time
 from concurrent.futures import ProcessPoolExecutor
@@ -136,6 +137,16 @@ def _items(data, split, labels):
     return [SegItem(d.images[i], labels[i], overseg=data['overseg'][split][i], gt=d.masks[i], tags=d.weak(i, 'tags'),
                     name=f"{split}{i}") for i in range(len(d))]
 
+def _picture(cfg, learn, name, seed):
+    "Seed 0's validation picture of a model (weak labels / prediction / truth), as PNG under `cfg['pictures']`."
+    if not cfg.get('pictures') or seed != 0: return
+    import matplotlib; matplotlib.use('Agg')
+    import matplotlib.pyplot as plt
+    d = Path(cfg['pictures']); d.mkdir(parents=True, exist_ok=True)
+    fig = learn.show_results(max_n=6)
+    fig.suptitle(f"{name} (seed 0): validation images", fontsize=10)
+    fig.savefig(d/f"{name.replace('/', '_').replace(' ', '_')}.png", dpi=70, bbox_inches='tight'); plt.close(fig)
+
 def train_one(cfg, run, seed, pseudo):
     "Train one model under the budget (and its second stage) and return validation mIoU and per-class IoU."
     import numpy as np, torch
@@ -159,6 +170,7 @@ def train_one(cfg, run, seed, pseudo):
         learn = partial_ce_learner(dls, cfg['arch'], **common)
     steps = fit_steps(learn, cfg['steps'])
     conf = evaluate(learn)
+    _picture(cfg, learn, run['name'], seed)
     out = [dict(name=run['name'], seed=seed, miou=miou(conf), iou=iou_per_class(conf).tolist(), steps=steps,
                 seconds=time.time() - t0)]
     if run.get('stage2'):
@@ -174,6 +186,7 @@ def train_one(cfg, run, seed, pseudo):
         learn2 = partial_ce_learner(dls2, cfg['arch'], **common)
         steps2 = fit_steps(learn2, cfg['steps'])
         conf = evaluate(learn2)
+        _picture(cfg, learn2, stage2_name(run['name']), seed)
         out.append(dict(name=stage2_name(run['name']), seed=seed, miou=miou(conf), iou=iou_per_class(conf).tolist(),
                         steps=steps2, pseudo_miou=quality, seconds=time.time() - t1))
     return out
@@ -262,6 +275,7 @@ def main(argv=None):
     p.add_argument('--workers', type=int, default=None, help='parallel processes (default: CPU cores on CPU, 1 on GPU)')
     p.add_argument('--threads', type=int, default=None, help='torch threads per worker (default: 1 with several workers)')
     p.add_argument('--cpu', action='store_true', help='train on the CPU even when CUDA is there')
+    p.add_argument('--no-pictures', action='store_true', help="no validation pictures of seed 0's models")
     p.add_argument('--seed-list', nargs='+', type=int, default=None, help='these seeds (default: 0 .. seeds-1)')
     p.add_argument('--merge', nargs='+', default=None, help='no training: the tables of these .json results together')
     p.add_argument('--out', default=None, help='output stem (default: bench/results/quality_<mode>)')
@@ -289,6 +303,7 @@ def main(argv=None):
           f"{cfg['arch']}, {cfg['n_train']} / {cfg['n_valid']} images of {cfg['size']} px; {machine}", flush=True)
     stem = Path(a.out) if a.out else Path(__file__).parent/'results'/f"quality_{mode}"
     stem.parent.mkdir(parents=True, exist_ok=True)
+    if not a.no_pictures: cfg['pictures'] = str(stem.parent/f"{stem.name}_pictures")
     partial = stem.with_suffix('.partial.json')    # every result as it comes (a run cut short keeps what it did)
     t0 = time.time()
     need_cams = any(r['kind'] in ('tags', 'boxes') for r in runs)
