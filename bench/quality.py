@@ -35,7 +35,7 @@ machine, time) and `.json` (every run), every result as it comes to `.partial.js
 (weak labels / prediction / truth) of every model to `<stem>_pictures/`.
 """
 import argparse, json, math, os, platform, statistics, sys, time
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import ProcessPoolExecutor, wait, FIRST_COMPLETED
 from pathlib import Path
 
 PAPER_RATIO = {'tags': 0.93, 'boxes': 0.97, 'points': 0.96, 'scribbles': 0.99}   # SPML / full on VOC (the paper)
@@ -195,7 +195,23 @@ def _data(cfg):
     if 'data' not in _DATA: _DATA['data'] = build_data(cfg)
     return _DATA['data']
 
-def _cam_task(cfg, seed): return seed, train_cams(cfg, _data(cfg), seed)
+def _cam_cache(cfg, seed):
+    "Where a seed's CAM stage is cached: one file per data, CAM epochs, recipe and seed (reused by the next run)."
+    from spml_nb.cam import CAM_RECIPE, TAG_ALPHA, TAG_THRESHOLD, BOX_THRESHOLD
+    import hashlib
+    key = json.dumps([cfg['size'], cfg['n_train'], cfg['n_valid'], cfg['cam_epochs'], cfg.get('synth', {}), CAM_RECIPE,
+                      TAG_ALPHA, TAG_THRESHOLD, BOX_THRESHOLD, seed], sort_keys=True, default=str)
+    return Path(cfg['cam_cache'])/f"cams_seed{seed}_{hashlib.sha1(key.encode()).hexdigest()[:10]}.pt"
+
+def _cam_task(cfg, seed):
+    "A seed's CAM stage, read from its cache file when an earlier run wrote it."
+    import torch
+    f = _cam_cache(cfg, seed) if cfg.get('cam_cache') else None
+    if f is not None and f.exists(): return seed, torch.load(f, weights_only=False), True
+    out = train_cams(cfg, _data(cfg), seed)
+    if f is not None:
+        f.parent.mkdir(parents=True, exist_ok=True); torch.save(out, f)
+    return seed, out, False
 
 
 # ---- tables ----------------------------------------------------------------------------------------------------
@@ -278,6 +294,9 @@ def main(argv=None):
     p.add_argument('--no-pictures', action='store_true', help="no validation pictures of seed 0's models")
     p.add_argument('--seed-list', nargs='+', type=int, default=None, help='these seeds (default: 0 .. seeds-1)')
     p.add_argument('--merge', nargs='+', default=None, help='no training: the tables of these .json results together')
+    p.add_argument('--resume', action='store_true', help="keep the finished results of the stem's .partial.json and train only the rest")
+    p.add_argument('--cam-cache', default=str(Path(__file__).resolve().parents[1]/'.cache'/'quality'),
+                   help='folder of the cached CAM stages (one file per data, recipe and seed; "" for none)')
     p.add_argument('--out', default=None, help='output stem (default: bench/results/quality_<mode>)')
     a = p.parse_args(argv)
     import torch
@@ -287,6 +306,7 @@ def main(argv=None):
     if a.steps: cfg['steps'] = a.steps
     if a.n_train: cfg['n_train'] = a.n_train
     if a.n_valid: cfg['n_valid'] = a.n_valid
+    cfg['cam_cache'] = a.cam_cache or None
     kinds = tuple(a.kinds or cfg['kinds'])
     cuda = torch.cuda.is_available() and not a.cpu
     cfg['device'] = 'cuda' if cuda else 'cpu'
@@ -315,24 +335,55 @@ def main(argv=None):
         seeds = sorted({r['seed'] for r in results})
         machine, cfg = parts[0]['machine'], parts[0]['config']
         runs = []
+    done = set()
+    if a.resume and not a.merge:                  # keep what an earlier (cut) run of this stem finished
+        if partial.exists():
+            results = [r for r in json.loads(partial.read_text())['results'] if r['seed'] in seeds]
+            done = {(r['name'], r['seed']) for r in results}
+            t0 -= json.loads(partial.read_text())['seconds']          # the wall time counts the earlier run too
+            print(f"resuming from {partial}: {len(results)} results kept", flush=True)
+        else: print(f"--resume: no {partial} yet, starting afresh", flush=True)
+    def finished(run, s):
+        return (run['name'], s) in done and (not run['stage2'] or (stage2_name(run['name']), s) in done)
+    todo = [(r, s) for s in seeds for r in runs if not finished(r, s)]
+    cam_seeds = sorted({s for r, s in todo if r['kind'] in ('tags', 'boxes')}) if need_cams and not a.merge else []
+    if cam_seeds: print(f"CAM stage cache: {cfg['cam_cache']}", flush=True)
+    length = lambda j: -(2*(j[0]['method'] == 'spml') + j[0]['stage2'])   # the longest runs first
+    ready = sorted([j for j in todo if j[0]['kind'] not in ('tags', 'boxes')], key=length)
+    waiting = [j for j in todo if j[0]['kind'] in ('tags', 'boxes')]
+    pseudo = {}
+    def note(res):
+        for r in res:
+            results[:] = [q for q in results if (q['name'], q['seed']) != (r['name'], r['seed'])] + [r]
+            partial.write_text(json.dumps(dict(config=cfg, machine=machine, seconds=time.time() - t0, results=results)))
+            extra = f", pseudo labels {100*r['pseudo_miou']:.1f}" if 'pseudo_miou' in r else ''
+            if r['name'].startswith('cam/'):
+                print(f"  CAM {r['name'][4:]} pseudo labels seed {r['seed']}: precision {r['precision']:.3f}, object recall "
+                      f"{r['object_recall']:.3f}, mIoU {100*r['miou']:.1f}", flush=True)
+            else: print(f"  {r['name']:<36} seed {r['seed']}: mIoU {100*r['miou']:5.1f}{extra}  ({r['seconds']:.0f} s)", flush=True)
+    # CAMs first, then whatever is ready, longest first, never more jobs in flight than workers
     with ProcessPoolExecutor(workers, initializer=_init, initargs=(threads,)) as ex:
-        pseudo = dict(ex.map(_cam_task, [cfg]*len(seeds), seeds)) if need_cams and not a.merge else {s: None for s in seeds}
-        if need_cams and not a.merge:
-            print(f"CAM pseudo labels for {len(seeds)} seeds: {time.time() - t0:.0f} s", flush=True)
-            for s in seeds:
-                for k, q in pseudo[s]['quality'].items():
-                    results.append(dict(name=f"cam/{k}", seed=s, **q))
-                    print(f"  CAM {k} pseudo labels seed {s}: precision {q['precision']:.3f}, object recall "
-                          f"{q['object_recall']:.3f}, mIoU {100*q['miou']:.1f}", flush=True)
-        # the longest runs (SPML with a second stage) first, so that the two workers end together
-        jobs = sorted([(cfg, r, s, pseudo[s]) for s in seeds for r in runs],
-                      key=lambda j: -(2*(j[1]['method'] == 'spml') + j[1]['stage2']))
-        for res in ex.map(train_one, *zip(*jobs)):
-            for r in res:
-                results.append(r)
-                partial.write_text(json.dumps(dict(config=cfg, machine=machine, seconds=time.time() - t0, results=results)))
-                extra = f", pseudo labels {100*r['pseudo_miou']:.1f}" if 'pseudo_miou' in r else ''
-                print(f"  {r['name']:<36} seed {r['seed']}: mIoU {100*r['miou']:5.1f}{extra}  ({r['seconds']:.0f} s)", flush=True)
+        queue = [('cam', s) for s in cam_seeds]
+        flight = {}
+        while queue or ready or waiting or flight:
+            while len(flight) < workers and (queue or ready):
+                if queue:
+                    _, s = queue.pop(0); flight[ex.submit(_cam_task, cfg, s)] = ('cam', s)
+                else:
+                    r, s = ready.pop(0); flight[ex.submit(train_one, cfg, r, s, pseudo.get(s))] = ('run', s)
+            if not flight: raise RuntimeError('quality benchmark: jobs wait for CAMs that no task makes')
+            fin, _ = wait(flight, return_when=FIRST_COMPLETED)
+            for f in fin:
+                what, s = flight.pop(f)
+                if what == 'cam':
+                    _, out, cached = f.result()
+                    pseudo[s] = out
+                    print(f"CAM stage seed {s}: " + (f"read from {_cam_cache(cfg, s)}" if cached else
+                          f"trained ({time.time() - t0:.0f} s since the start), cached in {_cam_cache(cfg, s)}"), flush=True)
+                    note([dict(name=f"cam/{k}", seed=s, **q) for k, q in out['quality'].items()])
+                    ready = sorted(ready + [j for j in waiting if j[1] == s], key=length)
+                    waiting = [j for j in waiting if j[1] != s]
+                else: note(f.result())
     if not a.merge: secs = time.time() - t0
     from spml_nb.data import synth_dataset
     from spml_nb.core import confusion, miou
