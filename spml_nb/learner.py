@@ -31,15 +31,15 @@ from .relations import MemoryBank
 from .loss import SPMLLoss, SPML_PRESETS, classifier_ce
 
 # %% auto #0
-__all__ = ['LR_MULTS', 'SETTING_DEFAULTS', 'RECIPES', 'CPU_PLAN', 'LEARNING_STEPS', 'GPU_DEFAULTS', 'ResNetBackbone',
-           'TinyResNet', 'make_backbone', 'imagenet_weights', 'load_backbone_weights', 'ASPP', 'PSPHead',
-           'ClassifierHead', 'SPMLNet', 'poly_lr', 'spml_splitter', 'PolyLRSchedule', 'MemoryBankCallback',
+__all__ = ['LR_MULTS', 'SETTING_DEFAULTS', 'RECIPES', 'DEMO_EPOCHS', 'CPU_PLAN', 'LEARNING_STEPS', 'GPU_DEFAULTS',
+           'ResNetBackbone', 'TinyResNet', 'make_backbone', 'imagenet_weights', 'load_backbone_weights', 'ASPP',
+           'PSPHead', 'ClassifierHead', 'SPMLNet', 'poly_lr', 'spml_splitter', 'PolyLRSchedule', 'MemoryBankCallback',
            'PlainTensors', 'NonFiniteError', 'NonFiniteGuard', 'ResumableCheckpoint', 'resume_fit', 'load_model_state',
            'SPMLLearner', 'ChannelsLastBatches', 'cuda_speedups', 'recipe_weights', 'pick_recipe', 'spml_learner',
            'fit_one_batch', 'PartialCELoss', 'partial_ce_learner', 'iou_table', 'evaluate', 'cam_synth_dataloaders',
            'precompute_overseg', 'EpochReport', 'ValidateEvery', 'Deadline', 'NoValidation', 'fit_steps',
            'seconds_per_step', 'seconds_per_batch', 'seconds_per_epoch', 'plan_run', 'stage2_labels', 'spml_train',
-           'spml_demo']
+           'demo_args', 'spml_demo']
 
 # %% ../nbs/07_learner.ipynb #00dd8c6d
 def _dilate_layer(layer:nn.Sequential, dilation:int, first:int):
@@ -528,6 +528,8 @@ def _logits_at(learn, x):
     learn.model.eval()
     with torch.no_grad(): return learn.model(x)[0].float().cpu()
 
+DEMO_EPOCHS = 15   # spml_demo's fixed schedule: 15 x 256 = 3,840 steps of batch 8 (the same segmenter on every machine)
+
 def _train_parser(demo=False):
     p = argparse.ArgumentParser(prog='spml_demo' if demo else 'spml_train',
                                 description='Train SPML on the built-in synthetic benchmark' if demo else
@@ -555,7 +557,8 @@ def _train_parser(demo=False):
     p.add_argument('--dim', type=int, default=32, help='embedding dimension')
     p.add_argument('--grid', type=int, default=4 if demo else None,
                    help="k-means grid side in training (default: the setting's, 6; the demo's small images: 4)")
-    p.add_argument('--epochs', type=int, default=None, help='epochs (default: as many as --minutes holds)')
+    p.add_argument('--epochs', type=int, default=None,
+                   help=f"epochs (default: as many as --minutes holds{f'; without --minutes {DEMO_EPOCHS}, a fixed schedule' if demo else ''})")
     p.add_argument('--bs', type=int, default=None, help='batch size (default 8)')
     p.add_argument('--recipe', default=None, choices=list(RECIPES),
                    help="training recipe (default: 'release' with --pretrained, else 'scratch')")
@@ -575,7 +578,7 @@ def _train_parser(demo=False):
     p.add_argument('--fp16', action='store_true', help='same as --precision fp16')
     p.add_argument('--dist-timeout', type=float, default=600.,
                    help='under torchrun: seconds a process waits for the others before it stops with an error')
-    p.add_argument('--minutes', type=float, default=4.5 if demo else None,
+    p.add_argument('--minutes', type=float, default=None,
                    help='time budget of the whole command on this machine: data, training, second stage, evaluation '
                         '(used when --epochs is not given)')
     p.add_argument('--stage2', action='store_true',
@@ -902,9 +905,15 @@ def spml_train(argv=None):
     "Console command: train SPML and write the model, an IoU table and a picture to `--out` (returns None: exit code 0)."
     _train(_train_parser().parse_args(argv), 'spml_train')
 
+def demo_args(argv=None)->argparse.Namespace:
+    "`spml_demo`'s arguments: without `--epochs` or `--minutes`, the fixed schedule of `DEMO_EPOCHS` epochs."
+    a = _train_parser(demo=True).parse_args(argv)
+    if a.epochs is None and a.minutes is None: a.epochs = DEMO_EPOCHS
+    return a
+
 def spml_demo(argv=None):
     "Console command: the main job on the built-in data, in a few minutes on a laptop CPU."
-    a = _train_parser(demo=True).parse_args(argv)
+    a = demo_args(argv)
     print(f"building the synthetic benchmark: {a.n_train} training and {a.n_valid} validation images of {a.size} px, "
           f"{a.supervision} as weak labels")
     _train(a, 'spml_demo')
