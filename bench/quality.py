@@ -2,7 +2,8 @@
 for all four weak labels, with the paper's second stage, the relation ablation for scribbles and the scribble-sparsity
 sweep; every figure is a mean over seeds.
 
-    python bench/quality.py --quick --kinds tags boxes    # tags, boxes and full masks, 3 seeds: ~2.5 h on a 2-core CPU
+    python bench/quality.py --quick --kinds tags boxes    # tags, boxes and full masks, 3 seeds: ~4 h on a 2-core CPU
+    python bench/quality.py --quick --kinds tags boxes --resume   # go on with a cut run (CAM stages come from the cache)
     python bench/quality.py --quick --kinds points scribbles --out bench/results/quality_quick_points_scribbles
     python bench/quality.py --merge A.json B.json --out bench/results/quality_quick_all   # one table from several runs
     python bench/quality.py --quick --only ablation sparsity --seeds 1 --steps 2000 --stage2 none --workers 1 --threads 1
