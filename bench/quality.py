@@ -43,6 +43,7 @@ PAPER_RATIO = {'tags': 0.93, 'boxes': 0.97, 'points': 0.96, 'scribbles': 0.99}  
 GOAL_RATIO = {'tags': 0.60, 'boxes': 0.85, 'points': 0.75, 'scribbles': 0.85}     # this benchmark's goals
 GOAL_DIFF = {'tags': 3, 'boxes': 3, 'points': 5, 'scribbles': 5}                  # best SPML - partial CE, mIoU
 KINDS = ('tags', 'boxes', 'points', 'scribbles')
+CAM_KINDS = ('tags', 'boxes')                                                     # weak labels that go through the CAM stage
 FULL_GOAL = 70.                                                                   # full supervision must reach this
 
 MODES = {   # size: image side; n_train/n_valid: images; steps: optimiser steps per model; grid: k-means grid
@@ -116,8 +117,8 @@ def train_cams(cfg, data, seed):
     out = dict(cam={k: v.cpu() for k, v in cam.state_dict().items()})
     for split in ('train', 'valid'):
         d = data[split]
-        out[split] = {k: np.stack(cam_pseudo_labels(cam, d.images, [d.weak(i, k) for i in range(len(d))])) for k in ('tags', 'boxes')}
-    out['quality'] = {k: pseudo_label_quality(out['train'][k], tr.masks, tr.n_classes) for k in ('tags', 'boxes')}
+        out[split] = {k: np.stack(cam_pseudo_labels(cam, d.images, [d.weak(i, k) for i in range(len(d))])) for k in CAM_KINDS}
+    out['quality'] = {k: pseudo_label_quality(out['train'][k], tr.masks, tr.n_classes) for k in CAM_KINDS}
     return out
 
 def _cam_model(pseudo):
@@ -129,7 +130,7 @@ def _cam_model(pseudo):
 
 def _weak_maps(data, pseudo, split, kind, length):
     d = data[split]
-    if kind in ('tags', 'boxes'): return list(pseudo[split][kind])
+    if kind in CAM_KINDS: return list(pseudo[split][kind])
     return [d.weak_map(i, kind, **({'length': length} if kind == 'scribbles' else {})) for i in range(len(d))]
 
 def _items(data, split, labels):
@@ -208,11 +209,11 @@ def _cam_task(cfg, seed):
     "A seed's CAM stage, read from its cache file when an earlier run wrote it."
     import torch
     f = _cam_cache(cfg, seed) if cfg.get('cam_cache') else None
-    if f is not None and f.exists(): return seed, torch.load(f, weights_only=False), True
+    if f is not None and f.exists(): return torch.load(f, weights_only=False), True
     out = train_cams(cfg, _data(cfg), seed)
     if f is not None:
         f.parent.mkdir(parents=True, exist_ok=True); torch.save(out, f)
-    return seed, out, False
+    return out, False
 
 
 # ---- tables ----------------------------------------------------------------------------------------------------
@@ -327,7 +328,7 @@ def main(argv=None):
     if not a.no_pictures: cfg['pictures'] = str(stem.parent/f"{stem.name}_pictures")
     partial = stem.with_suffix('.partial.json')    # every result as it comes (a run cut short keeps what it did)
     t0 = time.time()
-    need_cams = any(r['kind'] in ('tags', 'boxes') for r in runs)
+    need_cams = any(r['kind'] in CAM_KINDS for r in runs)
     results = []
     if a.merge:                                   # tables from earlier runs (e.g. seeds or kinds run apart)
         parts = [json.loads(Path(f).read_text()) for f in a.merge]
@@ -347,11 +348,11 @@ def main(argv=None):
     def finished(run, s):
         return (run['name'], s) in done and (not run['stage2'] or (stage2_name(run['name']), s) in done)
     todo = [(r, s) for s in seeds for r in runs if not finished(r, s)]
-    cam_seeds = sorted({s for r, s in todo if r['kind'] in ('tags', 'boxes')}) if need_cams and not a.merge else []
+    cam_seeds = sorted({s for r, s in todo if r['kind'] in CAM_KINDS}) if need_cams and not a.merge else []
     if cam_seeds: print(f"CAM stage cache: {cfg['cam_cache']}", flush=True)
     length = lambda j: -(2*(j[0]['method'] == 'spml') + j[0]['stage2'])   # the longest runs first
-    ready = sorted([j for j in todo if j[0]['kind'] not in ('tags', 'boxes')], key=length)
-    waiting = [j for j in todo if j[0]['kind'] in ('tags', 'boxes')]
+    ready = sorted([j for j in todo if j[0]['kind'] not in CAM_KINDS], key=length)
+    waiting = [j for j in todo if j[0]['kind'] in CAM_KINDS]
     pseudo = {}
     def note(res):
         for r in res:
@@ -377,7 +378,7 @@ def main(argv=None):
             for f in fin:
                 what, s = flight.pop(f)
                 if what == 'cam':
-                    _, out, cached = f.result()
+                    out, cached = f.result()
                     pseudo[s] = out
                     print(f"CAM stage seed {s}: " + (f"read from {_cam_cache(cfg, s)}" if cached else
                           f"trained ({time.time() - t0:.0f} s since the start), cached in {_cam_cache(cfg, s)}"), flush=True)
