@@ -759,7 +759,8 @@ def plan_run(a, gpu:bool)->str:
     if planned:
         return (f"plan for a CPU: {what} (a trunk, crop and batch that take the ~{LEARNING_STEPS:,} optimiser steps learning "
                 f"from random weights needs within minutes; --arch, --crop, --bs, --epochs override)")
-    return f"defaults for a GPU: {what} (--arch, --crop, --bs override)"
+    if gpu: return f"defaults for a GPU: {what} (--arch, --crop, --bs override)"
+    return f"the {a.arch} trunk; defaults for the rest: {what} (--crop, --bs override)"
 
 def _pce_learner(dls, a):
     "`partial_ce_learner` with the command's network and recipe (the baseline, and the second stage's segmenter)."
