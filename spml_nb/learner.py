@@ -672,10 +672,12 @@ class EpochReport:
         self.print('  '.join(f"{v:>10}" for v in vals + [_clock(spent), _clock(spent/done*(total - done))]), flush=True)
 
 class ValidateEvery(Callback):
-    "Run fastai's per-epoch validation only every `every` epochs and after the last (a long run on a CPU saves its cost)."
+    "Run fastai's per-epoch validation only every `every` epochs and after the last (a long run on a CPU saves its cost).\n\n    `last=False` skips the last epoch's too, for callers that score the model right after training anyway."
     order = -10
-    def __init__(self, every:int=1): self.every = max(1, every)
-    def due(self, epoch): return (epoch + 1) % self.every == 0 or epoch + 1 == self.n_epoch
+    def __init__(self, every:int=1, last:bool=True): self.every, self.last = max(1, every), last
+    def due(self, epoch):
+        if epoch + 1 == self.n_epoch: return self.last
+        return (epoch + 1) % self.every == 0
     def before_validate(self):
         if not self.due(self.epoch): raise CancelValidException()
 
@@ -783,18 +785,18 @@ def _budget_epochs(make, dls, seconds:float, ws:int, say, what:str)->tuple:
     probe = make()
     step = (seconds_per_step(probe, dls) + seconds_per_batch(dls.train))/ws   # each of `ws` processes: a share of the steps
     t = time.perf_counter(); evaluate(probe); val = 2*(time.perf_counter() - t)   # fastai's validation also computes the loss
-    n_reports = 6
-    steps = max(1, int((seconds - n_reports*val)/step))
+    n_reports = 2                                  # validations during training; the final evaluation is one more
+    steps = max(1, int((seconds - n_reports*val - val/2)/step))
     epochs = broadcast_value(max(1, round(steps/len(dls.train))))
     say(f"{what}: a step of batch {dls.train.bs} takes {step:.2f} s here and a validation {val:.0f} s: "
         f"{epochs} epochs ({epochs*len(dls.train):,} steps) fit {seconds/60:.1f} minutes"
         + (f" (fewer than the ~{LEARNING_STEPS:,} steps learning needs: give more --minutes)"
            if epochs*len(dls.train) < LEARNING_STEPS/2 else ''), flush=True)
-    return epochs, max(1, math.ceil(epochs/n_reports))
+    return epochs, max(1, math.ceil(epochs/(n_reports + 1)))
 
 def _fit(learn, epochs, every, deadline, say, what):
     "Train by the recipe with a console report per epoch (validation every `every` epochs); returns the steps trained."
-    v = ValidateEvery(every)
+    v = ValidateEvery(every, last=False)             # the command evaluates right after: no second pass over the same images
     learn.logger = EpochReport(learn, say)            # epochs without validation show '-'
     cbs = [v] + ([Deadline(deadline)] if deadline else [])
     with learn.no_bar(): learn.fit_recipe(epochs, cbs=cbs)
