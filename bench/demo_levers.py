@@ -11,8 +11,8 @@ warnings.filterwarnings('ignore'); torch.set_num_threads(1)
 from fastai.torch_core import set_seed
 from spml_nb.core import miou, confusion
 from spml_nb.data import synth_dataloaders, synth_dataset
-from spml_nb.learner import spml_learner, partial_ce_learner, evaluate, fit_steps
-from spml_nb.inference import EmbeddingCache, class_probs, walk, to_labels, stage2_pseudo_labels, labels_miou, rw_grid
+from spml_nb.learner import spml_learner, partial_ce_learner, evaluate, fit_steps, stage2_labels, stage2_dataloaders
+from spml_nb.inference import EmbeddingCache, class_probs, walk, to_labels, labels_miou, rw_grid
 STEPS = 1792
 def rw_eval(model, va, stride=4, n_iter=6):
     model.eval(); cache = EmbeddingCache(model, list(va.images)); conf = torch.zeros(6, 6, dtype=torch.long)
@@ -33,17 +33,12 @@ def run(v, seed=0):
     fit_steps(learn, n1); out = dict(v=v, s1=miou(evaluate(learn)))
     va = synth_dataset(128, 64, 1000)
     if rw: out['s1_rw'] = rw_eval(learn.model, va)
-    if s2:
-        tr = synth_dataset(2048, 64, 0)
-        weak = [tr.weak_map(i, 'scribbles') for i in range(len(tr))]
-        labels = stage2_pseudo_labels(learn.model, tr.images, weak, 6, stride=4)
-        out['pseudo'] = labels_miou(labels, tr.masks, 6)
-        from spml_nb.data import synth_items, spml_dataloaders, SYNTH_CLASSES, SegItem
-        its = synth_items(tr, 'scribbles')
-        its2 = [SegItem(it.image, labels[i], overseg=it.overseg, gt=it.gt, tags=it.tags, name=it.name) for i, it in enumerate(its)]
+    if s2:                                       # the console's second stage: Algorithm 1 labels, a retrained network
+        labels = stage2_labels(learn.model, dls, supervision='scribbles', say=lambda *a, **k: None)
+        out['pseudo'] = labels_miou(labels, [it.gt for it in dls.train.items], 6)
         set_seed(seed)
-        dls2 = spml_dataloaders(its2, synth_items(va, 'scribbles'), 6, SYNTH_CLASSES, crop=64, bs=8, supervision='scribbles')
-        l2 = partial_ce_learner(dls2, 'tiny', dim=32, lr=lr); fit_steps(l2, s2); out['s2'] = miou(evaluate(l2))
+        l2 = partial_ce_learner(stage2_dataloaders(dls, labels, crop=64), 'tiny', dim=32, lr=lr)
+        fit_steps(l2, s2); out['s2'] = miou(evaluate(l2))
     out['sec'] = time.time() - t
     print(json.dumps(out), flush=True)
 for v in sys.argv[1:]: run(v)

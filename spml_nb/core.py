@@ -6,6 +6,7 @@
 from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Sequence
+import sys, time
 import numpy as np
 import torch
 import torch.nn.functional as F
@@ -15,7 +16,8 @@ from fastai.learner import Metric
 
 # %% auto #0
 __all__ = ['VOID', 'unlabelled', 'check_labels', 'tag_vector', 'confusion', 'iou_per_class', 'miou', 'MIoU', 'Tags', 'Boxes',
-           'Points', 'Scribbles', 'Mask', 'voc_palette', 'label_palette', 'colorize', 'show_labels']
+           'Points', 'Scribbles', 'Mask', 'voc_palette', 'label_palette', 'colorize', 'show_labels', 'interactive',
+           'progress']
 
 # %% ../nbs/00_core.ipynb #11fb4d56
 VOID = 255  # value of void pixels: dropped everywhere, and used for crop padding
@@ -235,3 +237,29 @@ def show_labels(img, # the image: HxWx3 uint8/float, or a 3xHxW tensor in [0,1]
         ax.imshow(over, interpolation='nearest')
     if title: ax.set_title(title, fontsize=9)
     return ax
+
+# %% ../nbs/00_core.ipynb #90eb407b
+def interactive()->bool:
+    "True in a notebook or when standard output is a terminal (where progress bars draw), False for files and pipes."
+    from fastcore.imports import in_notebook
+    return in_notebook() or (hasattr(sys.stdout, 'isatty') and sys.stdout.isatty())
+
+def progress(items:Sequence, # what to iterate over (its length is the total)
+             what:str, # what is being done, for the lines: 'over-segmenting', 'scoring', ...
+             say=print, # where the lines go
+             every:float=5., # seconds between lines when there is no bar
+             display:bool=True, # False: iterate silently (e.g. on ranks other than 0)
+             bar:bool=None, # a fastprogress bar (default: `interactive()`)
+            ):
+    "Iterate `items` with a bar in a notebook or terminal, else a line of counts and time left every `every` seconds."
+    if not display: yield from items; return
+    if bar if bar is not None else interactive():
+        from fastprogress.fastprogress import progress_bar
+        yield from progress_bar(items, leave=False); return
+    n, t0 = len(items), time.time(); last = t0
+    for k, x in enumerate(items):
+        yield x
+        now = time.time()
+        if now - last >= every and k + 1 < n:
+            say(f"  {what}: {k + 1}/{n} done in {now - t0:.0f} s, about {(now - t0)/(k + 1)*(n - k - 1):.0f} s left", flush=True)
+            last = now

@@ -765,11 +765,12 @@ def densepose_items(root, list_file, n_classes:int=15, gt_dir:str='densepose', r
 def validate_items(items:Sequence[SegItem], # the samples to check
                    n_classes:int, # number of classes `C`
                    raise_errors:bool=True, # raise one `ValueError` listing every problem (else return the list)
+                   say=None, # progress lines on a console (e.g. `print`); None: silent
                   )->list:
     "Check that every sample loads: image readable, maps of the image's size, labels in {0..C-1, C, 255}."
     problems = []
     if not len(items): problems.append("the dataset has no samples")
-    for it in items:
+    for it in progress(items, 'checking images and labels', say or print, display=say is not None):
         try: img = _load_img(it.image)
         except (FileNotFoundError, ValueError) as e: problems.append(str(e)); continue
         size = img.shape[:2]

@@ -37,9 +37,9 @@ __all__ = ['LR_MULTS', 'SETTING_DEFAULTS', 'RECIPES', 'DEMO_EPOCHS', 'CPU_PLAN',
            'PlainTensors', 'NonFiniteError', 'NonFiniteGuard', 'ResumableCheckpoint', 'resume_fit', 'load_model_state',
            'SPMLLearner', 'ChannelsLastBatches', 'cuda_speedups', 'recipe_weights', 'pick_recipe', 'spml_learner',
            'fit_one_batch', 'PartialCELoss', 'partial_ce_learner', 'iou_table', 'evaluate', 'cam_synth_dataloaders',
-           'precompute_overseg', 'EpochReport', 'ValidateEvery', 'Deadline', 'NoValidation', 'fit_steps',
-           'seconds_per_step', 'seconds_per_batch', 'seconds_per_epoch', 'plan_run', 'stage2_labels', 'spml_train',
-           'demo_args', 'spml_demo']
+           'precompute_overseg', 'EpochReport', 'ValidateEvery', 'Deadline', 'Heartbeat', 'NoValidation', 'fit_steps',
+           'seconds_per_step', 'seconds_per_batch', 'seconds_per_epoch', 'plan_run', 'stage2_labels',
+           'stage2_dataloaders', 'spml_train', 'demo_args', 'spml_demo']
 
 # %% ../nbs/07_learner.ipynb #00dd8c6d
 def _dilate_layer(layer:nn.Sequential, dilation:int, first:int):
@@ -517,11 +517,14 @@ def iou_table(conf:torch.Tensor, class_names)->str:
     rows = [f"| {n} | {100*v:.1f} |" for n, v in zip(class_names, ious)]
     return '\n'.join(['| class | IoU % |', '|---|---|', *rows, f"| **mIoU** | **{100*ious.mean():.1f}** |"])
 
-def evaluate(learn:SPMLLearner, dl=None)->torch.Tensor:
+def evaluate(learn:SPMLLearner, dl=None,
+             say=None, # progress lines on a console (e.g. `print`); None: silent
+            )->torch.Tensor:
     "Pooled confusion matrix of the classifier's predictions over a `DataLoader` (default: validation)."
     dl = dl or learn.dls.valid
     m = MIoU(learn.model.n_classes)
-    for b in dl: m.accumulate_logits(_logits_at(learn, b[0]), b[-1])
+    for b in progress(dl, 'scoring (batches)', say or print, display=say is not None):
+        m.accumulate_logits(_logits_at(learn, b[0]), b[-1])
     return m.conf
 
 def _logits_at(learn, x):
@@ -614,7 +617,7 @@ def _dls_from_args(a, say=print):
             if not (a.train_list and a.valid_list): raise ValueError("--train-list and --valid-list are needed with --data densepose")
             tr, va, names = densepose_items(a.root, a.train_list, n), densepose_items(a.root, a.valid_list, n), None
     t = time.time()
-    validate_items(list(tr) + list(va), n)      # every problem of the folder at once, before training
+    validate_items(list(tr) + list(va), n, say=say)   # every problem of the folder at once, before training
     say(f"checked {len(tr)} training and {len(va)} validation images, {n} classes ({time.time() - t:.0f} s)", flush=True)
     precompute_overseg(list(tr) + list(va), say)
     return spml_dataloaders(tr, va, n, names, crop=a.crop, bs=a.bs, supervision=a.supervision, device=dev)
@@ -646,11 +649,10 @@ def precompute_overseg(items:Sequence, # `SegItem`s; those without an over-segme
     "Over-segment every item that has none, with a progress bar, before training (files: cached on disk, reused)."
     todo = [it for it in items if it.overseg is None]
     if not todo: return
-    from fastprogress.fastprogress import progress_bar
     t, count = time.time(), lambda: len(list(OVERSEG_CACHE.glob('*'))) if OVERSEG_CACHE.is_dir() else 0
     say(f"over-segmenting {len(todo)} images (cached in {OVERSEG_CACHE}, reused on the next run)", flush=True)
     before = count()
-    for it in progress_bar(todo, display=rank() == 0, leave=False):
+    for it in progress(todo, 'over-segmenting', say, display=rank() == 0):
         it.overseg = item_overseg(it, read_image(it.image) if isinstance(it.image, (str, Path)) else np.asarray(it.image))
     reused = sum(isinstance(it.image, (str, Path)) for it in todo) - (count() - before)
     say(f"over-segmented {len(todo)} images in {time.time() - t:.0f} s ({reused} from the cache)", flush=True)
@@ -686,6 +688,17 @@ class Deadline(Callback):
     def __init__(self, t_end:float): self.t_end, self.stopped = t_end, False
     def after_batch(self):
         if self.training and time.time() > self.t_end: self.stopped = True; raise CancelFitException()
+
+class Heartbeat(Callback):
+    "A console line within a long epoch (training or validation batches) when nothing was printed for `every` seconds."
+    def __init__(self, say=print, every:float=5.): self.say, self.every = say, every
+    def before_epoch(self): self.last = time.time()
+    def before_validate(self): self.last = time.time()
+    def after_batch(self):
+        if time.time() - self.last < self.every: return
+        self.last = time.time()
+        self.say(f"  epoch {self.epoch + 1}/{self.n_epoch}: {'training' if self.training else 'validation'} batch "
+                 f"{self.iter + 1}/{self.n_iter}", flush=True)
 
 class NoValidation(Callback):
     "Skip fastai's per-epoch validation (a fixed-budget run is scored once, after training)."
@@ -784,9 +797,10 @@ def _budget_epochs(make, dls, seconds:float, ws:int, say, what:str)->tuple:
     "Epochs (and the validation interval) that fill `seconds` of training, from a few timed steps and one validation."
     probe = make()
     step = (seconds_per_step(probe, dls) + seconds_per_batch(dls.train))/ws   # each of `ws` processes: a share of the steps
-    t = time.perf_counter(); evaluate(probe); val = 2*(time.perf_counter() - t)   # fastai's validation also computes the loss
-    n_reports = 2                                  # validations during training; the final evaluation is one more
-    steps = max(1, int((seconds - n_reports*val - val/2)/step))
+    t = time.perf_counter(); evaluate(probe, say=say); ev = time.perf_counter() - t   # as long as the final evaluation
+    val = 2*ev                                     # fastai's validation also computes the loss
+    n_reports = 2                                  # validations during training
+    steps = max(1, int((seconds - n_reports*val - ev)/step))
     epochs = broadcast_value(max(1, round(steps/len(dls.train))))
     say(f"{what}: a step of batch {dls.train.bs} takes {step:.2f} s here and a validation {val:.0f} s: "
         f"{epochs} epochs ({epochs*len(dls.train):,} steps) fit {seconds/60:.1f} minutes"
@@ -798,7 +812,7 @@ def _fit(learn, epochs, every, deadline, say, what):
     "Train by the recipe with a console report per epoch (validation every `every` epochs); returns the steps trained."
     v = ValidateEvery(every, last=False)             # the command evaluates right after: no second pass over the same images
     learn.logger = EpochReport(learn, say)            # epochs without validation show '-'
-    cbs = [v] + ([Deadline(deadline)] if deadline else [])
+    cbs = [v, Heartbeat(say)] + ([Deadline(deadline)] if deadline else [])
     with learn.no_bar(): learn.fit_recipe(epochs, cbs=cbs)
     if deadline and cbs[-1].stopped: say(f"{what}: stopped at the time budget after {learn.train_iter} steps", flush=True)
     return learn.train_iter
@@ -819,7 +833,6 @@ def stage2_labels(model:nn.Module, # trained SPML network
                   cams=None, # tags: the trained `CAMNet` (or CAM arrays): Algorithm 2 over the whole set instead
                  )->list:
     "The paper's second-stage pseudo labels of every training image (`stage2_pseudo_labels`), with progress; PNGs in `out`."
-    from fastprogress.fastprogress import progress_bar
     from spml_nb.inference import stage2_pseudo_labels   # (08 builds on this module)
     imgs, weak = _weak_inputs(dls, supervision)
     C, labels = dls.n_classes, []
@@ -828,13 +841,23 @@ def stage2_labels(model:nn.Module, # trained SPML network
         say(f"Algorithm 2 over {len(imgs)} images: CAMs, random walk, segment retrieval, a classifier, walk, retrieval",
             flush=True)
         labels = stage2_pseudo_labels(model, imgs, weak, C, stride=stride, cams=cams)
-    for k in progress_bar(range(0, len(imgs), chunk), leave=False) if cams is None else []:
+    for k in progress(range(0, len(imgs), chunk), f'pseudo labels ({chunk} images a part)', say) if cams is None else []:
         labels += stage2_pseudo_labels(model, imgs[k:k + chunk], weak[k:k + chunk], C, stride=stride,
                                        keep_weak=supervision != 'tags')
     if out is not None:
         out = Path(out); out.mkdir(parents=True, exist_ok=True)
         for it, lab in zip(dls.train.items, labels): write_label(out/f"{it.name or id(it)}.png", lab)
     return labels
+
+def stage2_dataloaders(dls, # the first stage's `SPMLDataLoaders`
+                       labels:list, # a pseudo-label map per training item (`stage2_labels`)
+                       crop:int, bs:int=8, # training crop and batch of the retrained segmenter
+                      )->SPMLDataLoaders:
+    "The second stage's data: the training items with `labels` as their labels, the validation items as they were."
+    tr2 = [SegItem(it.image, label=lab, overseg=it.overseg, gt=it.gt, tags=it.tags, name=it.name)
+           for it, lab in zip(dls.train.items, labels)]
+    return spml_dataloaders(tr2, dls.valid.items, dls.n_classes, dls.class_names, crop=crop, bs=bs,
+                            supervision=dls.supervision, device=dls.device)
 
 def _train(a, prog):
     "Body of `spml_train` / `spml_demo`: plan, data, epochs for the budget, training, second stage, results (rank 0 writes)."
@@ -866,7 +889,7 @@ def _train(a, prog):
         steps = _fit(learn, epochs, every, stop, say, 'stage 1' if a.stage2 else prog)
     if rank() != 0: return learn                   # rank 0 alone evaluates and writes
     say("evaluating on the validation images", flush=True)
-    conf = evaluate(learn)
+    conf = evaluate(learn, say=say)
     out = Path(a.out)
     if a.stage2:
         table1 = _save_run(learn, out, conf, time.time() - t0, a, steps)
@@ -876,10 +899,7 @@ def _train(a, prog):
         labels = stage2_labels(learn.model, dls, out/'pseudo_labels', learn.supervision, say=say,
                                cams=getattr(dls, 'cam_model', None) if learn.supervision == 'tags' else None)
         say(f"pseudo labels done in {time.time() - t:.0f} s; retraining a {a.arch} segmenter on them", flush=True)
-        tr2 = [SegItem(it.image, label=lab, overseg=it.overseg, gt=it.gt, tags=it.tags, name=it.name)
-               for it, lab in zip(dls.train.items, labels)]
-        dls2 = spml_dataloaders(tr2, dls.valid.items, dls.n_classes, dls.class_names, crop=a.crop or a.size, bs=a.bs,
-                                supervision=a.supervision, device=dls.device)
+        dls2 = stage2_dataloaders(dls, labels, crop=a.crop or a.size, bs=a.bs)
         make2 = lambda: _pce_learner(dls2, a)
         epochs2, every2 = (_budget_epochs(make2, dls2, 0.9*(deadline - time.time() - 10), 1, say, 'stage 2')
                            if deadline else (epochs, every))
@@ -887,7 +907,7 @@ def _train(a, prog):
         learn2 = make2()
         steps2 = _fit(learn2, epochs2, every2, deadline - 5 if deadline else None, say, 'stage 2')
         say("evaluating the retrained segmenter on the validation images", flush=True)
-        conf2 = evaluate(learn2)
+        conf2 = evaluate(learn2, say=say)
         stage1 = {'miou': miou(conf), 'iou': iou_per_class(conf).tolist(), 'steps': steps}
         secs = time.time() - t0
         print(f"\nstage 1 (SPML, {steps:,} steps): validation mIoU {100*miou(conf):.1f}\n\n{table1}\n")
