@@ -4,18 +4,22 @@
 
 # %% ../nbs/12_cli.ipynb #c7bedc14
 from __future__ import annotations
-import importlib, sys
+import importlib, sys, time
 
 # %% auto #0
-__all__ = ['COMMANDS', 'launch', 'spml_train', 'spml_demo', 'spml_eval']
+__all__ = ['STARTED', 'COMMANDS', 'launch', 'spml_train', 'spml_demo', 'spml_eval']
 
 # %% ../nbs/12_cli.ipynb #09682770
+STARTED = None   # when `launch` began: a --minutes budget counts the loading too (read once by the training command)
+
 COMMANDS = {'spml_train': 'spml_nb.learner', 'spml_demo': 'spml_nb.learner', 'spml_eval': 'spml_nb.inference'}
 
 def launch(prog:str, # the command's name: a key of `COMMANDS`
            argv=None, # its arguments (default: the command line)
            say=print):
     "Print a first line at once, then import the module that holds `prog` and run it with `argv`."
+    global STARTED
+    STARTED = time.time()
     if prog not in COMMANDS: raise ValueError(f"launch: unknown command {prog!r}, expected one of {list(COMMANDS)}")
     argv = sys.argv[1:] if argv is None else list(argv)
     quiet = any(a in ('-h', '--help') for a in argv)

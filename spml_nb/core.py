@@ -129,6 +129,11 @@ class Boxes:
             x0, y0, x1, y1 = self.boxes[i]
             lab[max(y0, 0):y1, max(x0, 0):x1] = unlabelled(n_classes) if fill == 'unlabelled' else self.classes[i]
         return lab
+    def class_masks(self, h, w, n_classes)->np.ndarray:
+        "Where each class may be [C,h,w] bool: background everywhere, class k inside the boxes of class k."
+        m = np.zeros((n_classes, h, w), bool); m[0] = True
+        for (x0, y0, x1, y1), k in zip(self.boxes, self.classes): m[int(k), max(y0, 0):y1, max(x0, 0):x1] = True
+        return m
 
 @dataclass
 class Points:

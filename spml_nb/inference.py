@@ -403,21 +403,30 @@ def _tags_of(t, n_classes):
     if a.ndim == 1 and len(a) == n_classes: return a.float()
     return tag_vector(a, n_classes)
 
+def _where_allowed(t, n_classes:int, size:tuple)->Tensor:
+    "Where each class may be: [C, *size] from `Boxes` (background everywhere, a class inside its boxes), else None."
+    if not isinstance(t, Boxes): return None
+    return torch.as_tensor(t.class_masks(*size, n_classes))
+
 def softmax_rw_labels(cache:EmbeddingCache, # embeddings of the images to label
                       head:nn.Module, # classifier head (the SPML net's `classifier`, or one from `train_classifier`)
-                      tags:Sequence, # per image: `Tags`, weak-label map or [C] vector (classes kept)
+                      tags:Sequence, # per image: `Tags`, weak-label map or [C] vector (classes kept), or `Boxes`
                       n_classes:int, # number of classes `C`
                       scales:Sequence[float]=(1.,), flip:bool=True, # views
                       average:str='probs', # how views combine (see `class_probs`)
                       stride:int=8, n_iter:int=6, crf:bool=False, # random-walk grid stride, squarings, CRF
                       keep:bool=False, # also return the probability maps before and after the walk
                       **rw_kw):
-    "Algorithm 1's pseudo labels: classifier -> max-normalise and tag mask -> random walk -> (CRF) -> argmax."
+    "Algorithm 1's pseudo labels: classifier -> max-normalise and tag mask -> random walk -> (CRF) -> argmax.\n\n    With `Boxes`, each class is also kept to its boxes (background everywhere), before and after the walk."
     out, before, after = [], [], []
     for i in range(len(cache)):
         size, embs = cache.size(i), cache.views(i, scales, flip)
-        p = max_normalise(class_probs(head, embs, size, rw_grid(size, stride), average), _tags_of(tags[i], n_classes))
+        g, inside = rw_grid(size, stride), _where_allowed(tags[i], n_classes, size)
+        p = class_probs(head, embs, size, g, average)
+        if inside is not None: p = p*F.interpolate(inside[None].float(), g, mode='nearest')[0]
+        p = max_normalise(p, _tags_of(tags[i], n_classes))
         r = walk(p, embs, size, stride, n_iter=n_iter, **rw_kw)
+        if inside is not None: r = r*inside
         out.append(to_labels(r, cache.images[i], crf))
         if keep: before.append(p.cpu()); after.append(r.cpu())
     return (out, before, after) if keep else out
@@ -609,21 +618,27 @@ def tag_stage2_labels(model:nn.Module, # trained SPML network (`embed`)
 # %% ../nbs/08_inference.ipynb #f0f381b4
 def stage2_pseudo_labels(model:nn.Module, # trained SPML network (`embed`, `classifier`)
                          images:Sequence[np.ndarray], # training images, HxWx3 uint8
-                         weak:Sequence, # their weak-label maps (values 0..C-1 labelled, C unlabelled, 255 void)
+                         weak:Sequence, # their weak-label maps (0..C-1 labelled, C unlabelled, 255 void), or `Boxes`
                          n_classes:int, # number of classes `C`
                          stride:int=8, # random-walk grid stride (4 for images of under ~100 pixels)
                          flip:bool=True, n_iter:int=6, crf:bool=False, # walk views, squarings, CRF
                          keep_weak:bool=True, # labelled pixels keep their given label
                          cams=None, # tags: the images' CAMs (arrays, or the trained `CAMNet`): Algorithm 2 instead
+                         boxes:Sequence=None, # per image its `Boxes` (when `weak` are maps made from them, e.g. by CAMs)
                         )->list:
     "Dense pseudo labels (uint8 maps) for retraining: Algorithm 1 (classifier, tag mask, walk; weak labels kept), or 2 with `cams`."
     if len(images) != len(weak): raise ValueError(f"stage2_pseudo_labels: {len(images)} images but {len(weak)} weak-label maps")
     model.eval()
     if cams is not None: return tag_stage2_labels(model, images, cams, weak, n_classes, stride=stride, flip=flip, crf=crf)
-    out = softmax_rw_labels(EmbeddingCache(model, list(images)), model.classifier, list(weak), n_classes, flip=flip,
-                            stride=stride, n_iter=n_iter, crf=crf)
+    if boxes is not None and len(boxes) != len(images):
+        raise ValueError(f"stage2_pseudo_labels: {len(images)} images but {len(boxes)} Boxes")
+    if boxes is None: boxes = [w if isinstance(w, Boxes) else None for w in weak]
+    maps = [w.to_map(*np.shape(im)[:2], n_classes) if isinstance(w, Boxes) else np.asarray(w) for im, w in zip(images, weak)]
+    out = softmax_rw_labels(EmbeddingCache(model, list(images)), model.classifier,       # boxes: each class inside its boxes
+                            [m if b is None else b for m, b in zip(maps, boxes)], n_classes, flip=flip, stride=stride,
+                            n_iter=n_iter, crf=crf)
     if not keep_weak: return out
-    return [np.where(np.asarray(w) < n_classes, np.asarray(w), p).astype(np.uint8) for w, p in zip(weak, out)]
+    return [np.where(m < n_classes, m, p).astype(np.uint8) for m, p in zip(maps, out)]
 
 # %% ../nbs/08_inference.ipynb #1bcd8da4
 def show_walk(img:np.ndarray, # HxWx3 uint8 image

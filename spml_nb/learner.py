@@ -4,7 +4,7 @@
 
 # %% ../nbs/07_learner.ipynb #2e511f58
 from __future__ import annotations
-import argparse, json, math, os, time
+import argparse, json, math, os, sys, time
 from contextlib import nullcontext
 from functools import partial
 from pathlib import Path
@@ -642,6 +642,7 @@ def cam_synth_dataloaders(a, # the command's arguments (n_train, n_valid, size, 
     dls = spml_dataloaders(train, synth_items(va, kind), tr.n_classes, SYNTH_CLASSES, crop=a.crop or a.size, bs=a.bs,
                            supervision=kind, device=device)
     dls.cam_model = cam                       # for the second stage of tags (Algorithm 2)
+    if kind == 'boxes': dls.boxes = [tr.weak(i, 'boxes') for i in range(len(tr))]   # the second stage keeps classes in boxes
     return dls
 
 def precompute_overseg(items:Sequence, # `SegItem`s; those without an over-segmentation get the default one
@@ -818,11 +819,12 @@ def _fit(learn, epochs, every, deadline, say, what):
     return learn.train_iter
 
 def _weak_inputs(dls, supervision):
-    "Images and what the second stage keeps of the weak labels (maps; tag vectors for tags) of the training set."
+    "Images and what the second stage keeps of the weak labels (maps; tag vectors for tags; `Boxes` as given) of the training set."
     imgs, weak = [], []
-    for i in range(len(dls.train_ds)):
+    for i, it in enumerate(dls.train.items):
         img, lab, _, tags, _ = dls.train_ds[i]
-        imgs.append(np.array(img, np.uint8)); weak.append(np.asarray(tags) if supervision == 'tags' else np.asarray(lab))
+        imgs.append(np.array(img, np.uint8))
+        weak.append(it.label if isinstance(it.label, Boxes) else np.asarray(tags) if supervision == 'tags' else np.asarray(lab))
     return imgs, weak
 
 def stage2_labels(model:nn.Module, # trained SPML network
@@ -841,9 +843,10 @@ def stage2_labels(model:nn.Module, # trained SPML network
         say(f"Algorithm 2 over {len(imgs)} images: CAMs, random walk, segment retrieval, a classifier, walk, retrieval",
             flush=True)
         labels = stage2_pseudo_labels(model, imgs, weak, C, stride=stride, cams=cams)
+    boxes = getattr(dls, 'boxes', None)                   # boxes through CAMs: the maps are CAM labels, the boxes beside
     for k in progress(range(0, len(imgs), chunk), f'pseudo labels ({chunk} images a part)', say) if cams is None else []:
         labels += stage2_pseudo_labels(model, imgs[k:k + chunk], weak[k:k + chunk], C, stride=stride,
-                                       keep_weak=supervision != 'tags')
+                                       keep_weak=supervision != 'tags', boxes=None if boxes is None else boxes[k:k + chunk])
     if out is not None:
         out = Path(out); out.mkdir(parents=True, exist_ok=True)
         for it, lab in zip(dls.train.items, labels): write_label(out/f"{it.name or id(it)}.png", lab)
@@ -861,7 +864,9 @@ def stage2_dataloaders(dls, # the first stage's `SPMLDataLoaders`
 
 def _train(a, prog):
     "Body of `spml_train` / `spml_demo`: plan, data, epochs for the budget, training, second stage, results (rank 0 writes)."
-    t0 = time.time()
+    cli = sys.modules.get('spml_nb.cli')            # an installed command: its clock started before PyTorch loaded
+    t0 = (cli.STARTED if cli is not None and cli.STARTED else None) or time.time()
+    if cli is not None: cli.STARTED = None         # read once
     gpu = torch.cuda.is_available() and not a.cpu
     first = os.environ.get('RANK', '0') == '0'
     if first: print(f"{prog}: starting on the {'GPU' if gpu else 'CPU'}"
