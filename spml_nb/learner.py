@@ -312,7 +312,9 @@ def resume_fit(learn:Learner, path)->Learner:
     "Load a `ResumableCheckpoint` file and train the remaining epochs of its run."
     path = Path(path)
     if not path.is_file(): raise FileNotFoundError(f"checkpoint not found: {path}")
-    ck = torch.load(path, map_location='cpu', weights_only=False)
+    dev = getattr(learn.dls, 'device', None) or 'cpu'
+    ck = torch.load(path, map_location=dev, weights_only=False)    # the optimiser's state lands where the model trains
+    learn.model.to(dev)
     load_model_state(learn.model, ck['model'], path)
     if learn.opt is None: learn.create_opt()
     learn.opt.load_state_dict(ck['opt'])
@@ -472,10 +474,11 @@ def _recipe_learner(dls, model, loss, recipe, lr, wd, pretrained, cbs, mixed_pre
 # %% ../nbs/07_learner.ipynb #5137b910
 def fit_one_batch(learn:Learner, b, n_steps:int=8, lr:float=1e-2)->list:
     "Train on batch `b` for `n_steps` optimiser steps at a constant `lr`; returns the losses (a quick sanity check)."
-    learn.model.train()
+    dev = b[0].device
+    learn.model.to(dev).train()                         # the batch's device (the loaders', e.g. CUDA)
     if learn.opt is None: learn.create_opt()
     learn.opt.set_hyper('lr', lr)
-    xb, yb = tuple(map(_plain, b[:1])), tuple(map(_plain, b[1:]))
+    xb, yb = tuple(map(_plain, b[:1])), tuple(_plain(t).to(dev) if isinstance(t, torch.Tensor) else t for t in b[1:])
     out = []
     for _ in range(n_steps):
         loss = learn.loss_func(learn.model(*xb), *yb)
