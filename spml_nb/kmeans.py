@@ -205,6 +205,62 @@ def _check_inputs(emb, labels, overseg, tags, n_classes, grid):
         raise ValueError(f"segment_batch: labels must be in 0..{VOID}, got values outside")
     if overseg.numel() and overseg.min() < 0: raise ValueError("segment_batch: overseg ids must be non-negative")
 
+# %% ../nbs/04_kmeans.ipynb #5e0c6a30
+def _pixel_features(emb:Tensor, # raw embeddings [B, D, h, w]
+                    loc:Tensor, # location channels [P, 2] (`location_features`, one row per pixel)
+                    eps:float=1e-12, # as `F.normalize`
+                   )->tuple:
+    "(e, f, |x|, |cat(e, loc)|): unit rows e [B, P, D], features f = unit(cat(e, loc)) [B, P, D+2], and the clamped norms [B, P, 1]; the values `unit_rows` gives, two tensors instead of four."
+    B, D, h, w = emb.shape
+    e = emb.new_empty(B, h * w, D).copy_(emb.flatten(2).transpose(1, 2))   # rows contiguous, as `unit_rows` saw them
+    ne = torch.linalg.vector_norm(e, dim=-1, keepdim=True).clamp_min_(eps)
+    e.div_(ne)
+    f = emb.new_empty(B, h * w, D + 2)
+    f[..., :D] = e; f[..., D:] = loc
+    nf = torch.linalg.vector_norm(f, dim=-1, keepdim=True).clamp_min_(eps)
+    return e, f.div_(nf), ne, nf
+
+def _unit_grad(g, y, n, eps, out=None):
+    "Gradient through y = x / max(|x|, eps) along the last dim: `(g - y (g . y)) / n` (`g / eps` on clamped rows); `out` may be `g`."
+    s = torch.linalg.vecdot(g, y, dim=-1).unsqueeze(-1).masked_fill_(n <= eps, 0)
+    t = y * s
+    return torch.sub(g, t, out=t if out is None else out).div_(n)
+
+class _KeptFeatures(torch.autograd.Function):
+    "The kept pixels' rows of e and f and the segments' prototypes of both, from the raw embedding: one node for\n    normalisation, location features, gathers and prototypes, whose backward works on the kept rows only."
+    @staticmethod
+    def forward(ctx, emb, e, f, ne, nf, flat, pix_seg, n, eps=1e-12):
+        D = e.shape[-1]
+        emb_k, feat_k = e.reshape(-1, D).index_select(0, flat), f.reshape(-1, D + 2).index_select(0, flat)
+        se = emb_k.new_zeros(n, D).index_add_(0, pix_seg, emb_k)             # `segment_prototypes`, norms kept
+        sf = feat_k.new_zeros(n, D + 2).index_add_(0, pix_seg, feat_k)
+        nse = torch.linalg.vector_norm(se, dim=-1, keepdim=True).clamp_min_(eps)
+        nsf = torch.linalg.vector_norm(sf, dim=-1, keepdim=True).clamp_min_(eps)
+        protos, loc_protos = se.div_(nse), sf.div_(nsf)
+        ctx.save_for_backward(emb_k, feat_k, protos, loc_protos, ne.reshape(-1, 1).index_select(0, flat),
+                              nf.reshape(-1, 1).index_select(0, flat), nse, nsf, flat, pix_seg)
+        ctx.shape, ctx.eps = tuple(emb.shape), eps
+        ctx.set_materialize_grads(False)
+        return emb_k, feat_k, protos, loc_protos
+
+    @staticmethod
+    def backward(ctx, g_emb, g_feat, g_protos, g_loc):
+        emb_k, feat_k, protos, loc_protos, ne, nf, nse, nsf, flat, pix_seg = ctx.saved_tensors
+        (B, D, h, w), eps = ctx.shape, ctx.eps
+        def rows(g_rows, g_seg, y, n):   # gradient on the kept rows: direct, plus the prototypes' through the sums
+            g = None if g_seg is None else _unit_grad(g_seg, y, n, eps).index_select(0, pix_seg)
+            if g_rows is not None: g = g_rows.clone() if g is None else g.add_(g_rows)
+            return g
+        ge, gf = rows(g_emb, g_protos, protos, nse), rows(g_feat, g_loc, loc_protos, nsf)
+        if gf is not None:                                                    # f = unit(cat(e, loc)): the e columns
+            gf = _unit_grad(gf, feat_k, nf, eps, out=gf)[:, :D]
+            ge = gf.contiguous() if ge is None else ge.add_(gf)
+        if ge is None: return (None,) * 9
+        gx = _unit_grad(ge, emb_k, ne, eps, out=ge)                           # e = unit(x)
+        if len(flat) != B * h * w: gx = gx.new_zeros(B * h * w, D).index_copy_(0, flat, gx)
+        return (gx.view(B, h * w, D).transpose(1, 2).unflatten(2, (h, w)),) + (None,) * 8
+
+
 # %% ../nbs/04_kmeans.ipynb #81c5752e
 def segment_batch(emb:Tensor, # raw (un-normalised) embeddings [B, D, h, w]
                   labels:Tensor, # weak-label maps [B, H, W]: 0..C-1 labelled, C..254 unlabelled, 255 void
@@ -222,13 +278,12 @@ def segment_batch(emb:Tensor, # raw (un-normalised) embeddings [B, D, h, w]
     ov = resize_labels(overseg.to(dev), (h, w)).reshape(B, P).long()
     lab = torch.where(lab >= n_classes, torch.where(lab == VOID, VOID, n_classes), lab)
     keep = lab != VOID
-    # unit embedding, then location-augmented feature, one row per pixel
-    e = unit_rows(emb.flatten(2).transpose(1, 2).contiguous())   # [B, P, D], normalised along a contiguous dim
-    loc = location_features(h, w).to(dev, emb.dtype).reshape(2, P).T.expand(B, P, 2)
-    f = unit_rows(torch.cat([e, loc], -1))
+    # unit embedding, then location-augmented feature, one row per pixel (values only: `_KeptFeatures` differentiates)
+    loc = location_features(h, w).to(dev, emb.dtype).reshape(2, P).T
+    with torch.no_grad(): e, f, ne, nf = _pixel_features(emb.detach(), loc)
     init = grid_init(h, w, *grid).to(dev).flatten()
     K = int(init.max()) + 1
-    z = kmeans_batch(f.detach().float(), init, keep, K, n_iter)          # float32 even under autocast
+    z = kmeans_batch(f.float(), init, keep, K, n_iter)                   # float32 even under autocast
     # keep non-void pixels in (image, row-major) order
     flat = keep.flatten().nonzero().flatten()
     pix_img, pix_index = flat // P, flat % P
@@ -242,12 +297,12 @@ def segment_batch(emb:Tensor, # raw (un-normalised) embeddings [B, D, h, w]
     seg_ov, seg_lab = ukey % M, (ukey // M) % (n_classes + 1)
     seg_cl = ukey // (M * (n_classes + 1))
     seg_img = seg_cl // K
-    emb_k, feat_k = take(e, D), take(f, D + 2)
     n = len(ukey)
+    emb_k, feat_k, protos, loc_protos = _KeptFeatures.apply(emb, e, f, ne, nf, flat, pix_seg, n)
     tags = tags.to(dev).float()
     return Segments(emb=emb_k, feat=feat_k, pix_seg=pix_seg, pix_img=pix_img, pix_lab=pix_lab, pix_overseg=pix_ov,
                     pix_index=pix_index, seg_img=seg_img, seg_lab=seg_lab, seg_overseg=seg_ov,
-                    protos=segment_prototypes(emb_k, pix_seg, n), loc_protos=segment_prototypes(feat_k, pix_seg, n),
+                    protos=protos, loc_protos=loc_protos,
                     tags=tags, seg_tags=tags[seg_img], n_classes=n_classes, size=(h, w), n_images=B,
                     seg_cluster=seg_cl, n_clusters=K)
 

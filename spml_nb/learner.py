@@ -286,8 +286,8 @@ def _inner_dl(dl): return getattr(dl, 'dl', dl)     # fastai's `DistributedDL` w
 
 def _set_rng_state(learn, st):
     import random
-    random.setstate(st['python']); np.random.set_state(st['numpy']); torch.set_rng_state(st['torch'])
-    if st['cuda'] is not None and torch.cuda.is_available(): torch.cuda.set_rng_state_all(st['cuda'])
+    random.setstate(st['python']); np.random.set_state(st['numpy']); torch.set_rng_state(st['torch'].cpu())
+    if st['cuda'] is not None and torch.cuda.is_available(): torch.cuda.set_rng_state_all([s.cpu() for s in st['cuda']])
     _inner_dl(learn.dls.train).rng.setstate(st['dl'])
 
 class ResumableCheckpoint(Callback):
