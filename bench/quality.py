@@ -180,8 +180,10 @@ def train_one(cfg, run, seed, pseudo):
         t1 = time.time()
         tr = data['train']
         tags = kind == 'tags'                  # tags: Algorithm 2 (CAMs, walk, retrieval, ...); others: Algorithm 1
+        boxes = [tr.weak(i, 'boxes') for i in range(len(tr))] if kind == 'boxes' else None   # classes kept in their boxes
         labels = stage2_pseudo_labels(learn.model, tr.images, [tr.weak(i, 'tags') for i in range(len(tr))] if tags
-                                      else weak['train'], 6, stride=cfg['rw_stride'], cams=_cam_model(pseudo) if tags else None)
+                                      else weak['train'], 6, stride=cfg['rw_stride'], cams=_cam_model(pseudo) if tags else None,
+                                      boxes=boxes)
         quality = labels_miou(labels, tr.masks, 6)
         set_seed(seed)
         dls2 = make_dls(labels)

@@ -37,8 +37,8 @@ __all__ = ['LR_MULTS', 'SETTING_DEFAULTS', 'RECIPES', 'DEMO_EPOCHS', 'CPU_PLAN',
            'PlainTensors', 'NonFiniteError', 'NonFiniteGuard', 'ResumableCheckpoint', 'resume_fit', 'load_model_state',
            'SPMLLearner', 'ChannelsLastBatches', 'cuda_speedups', 'recipe_weights', 'pick_recipe', 'spml_learner',
            'fit_one_batch', 'PartialCELoss', 'partial_ce_learner', 'iou_table', 'evaluate', 'cam_synth_dataloaders',
-           'precompute_overseg', 'EpochReport', 'ValidateEvery', 'Deadline', 'Heartbeat', 'NoValidation', 'fit_steps',
-           'seconds_per_step', 'seconds_per_batch', 'seconds_per_epoch', 'plan_run', 'stage2_labels',
+           'precompute_overseg', 'EpochReport', 'ValidateEvery', 'Deadline', 'TimeBudget', 'Heartbeat', 'NoValidation',
+           'fit_steps', 'seconds_per_step', 'seconds_per_batch', 'seconds_per_epoch', 'plan_run', 'stage2_labels',
            'stage2_dataloaders', 'spml_train', 'demo_args', 'spml_demo']
 
 # %% ../nbs/07_learner.ipynb #00dd8c6d
@@ -665,7 +665,9 @@ def _grid(a): return {'grid': (a.grid, a.grid)} if a.grid else {}
 
 class EpochReport:
     "A fastai logger for consoles: a header of column names, then one line per epoch with the time so far and left."
-    def __init__(self, learn:Learner, print_fn=print): self.learn, self.print, self.t0 = learn, print_fn, None
+    def __init__(self, learn:Learner, print_fn=print,
+                 t_end:float=None, # a time budget's end (`time.time()`): 'left' is the clock's, epochs are not counted out
+                ): self.learn, self.print, self.t0, self.t_end = learn, print_fn, None, t_end
     def __call__(self, log):
         names = [_column(n) for n in self.learn.recorder.metric_names]
         if self.t0 is None:
@@ -674,8 +676,9 @@ class EpochReport:
         done, total = log[0] + 1, self.learn.n_epoch
         spent = time.time() - self.t0
         if len(log) < len(names): log = log[:2] + ['-']*(len(names) - len(log)) + log[-1:]   # validation skipped
-        vals = [f"{done}/{total}"] + [_cell(n, v) for n, v in zip(names[1:], log[1:])]
-        self.print('  '.join(f"{v:>10}" for v in vals + [_clock(spent), _clock(spent/done*(total - done))]), flush=True)
+        vals = [f"{done}/{total}" if self.t_end is None else str(done)] + [_cell(n, v) for n, v in zip(names[1:], log[1:])]
+        left = spent/done*(total - done) if self.t_end is None else max(0., self.t_end - time.time())
+        self.print('  '.join(f"{v:>10}" for v in vals + [_clock(spent), _clock(left)]), flush=True)
 
 class ValidateEvery(Callback):
     "Run fastai's per-epoch validation only every `every` epochs and after the last (a long run on a CPU saves its cost).\n\n    `last=False` skips the last epoch's too, for callers that score the model right after training anyway."
@@ -692,6 +695,19 @@ class Deadline(Callback):
     def __init__(self, t_end:float): self.t_end, self.stopped = t_end, False
     def after_batch(self):
         if self.training and time.time() > self.t_end: self.stopped = True; raise CancelFitException()
+
+class TimeBudget(Callback):
+    "Fit the recipe's schedule to the clock: its progress is the share of `[t_start, t_end]` spent; training stops at `t_end`.\n\n    Train with more epochs than can fit; the one cycle (or the poly decay) ends when the time does, whatever the machine's speed."
+    order = -5                                          # after `TrainEvalCallback` counts, before the schedulers read
+    def __init__(self, t_start:float, t_end:float): self.t_start, self.t_end, self.stopped = t_start, t_end, False
+    def frac(self): return min(1., max(0., (time.time() - self.t_start)/max(self.t_end - self.t_start, 1e-9)))
+    def before_batch(self):
+        if not self.training: return
+        f = self.learn.pct_train = self.frac()          # fastai's one cycle reads `pct_train`
+        poly = _poly_schedule(self.learn)              # the release's poly decay: the total steps the clock allows
+        if poly is not None and f > 0.01: poly.T = max(poly.step + 1, int(poly.step/f))
+    def after_batch(self):
+        if self.training and time.time() >= self.t_end: self.stopped = True; raise CancelFitException()
 
 class Heartbeat(Callback):
     "A console line within a long epoch (training or validation batches) when nothing was printed for `every` seconds."
@@ -806,19 +822,19 @@ def _budget_epochs(make, dls, seconds:float, ws:int, say, what:str)->tuple:
     n_reports = 2                                  # validations during training
     steps = max(1, int((seconds - n_reports*val - ev)/step))
     epochs = broadcast_value(max(1, round(steps/len(dls.train))))
-    say(f"{what}: a step of batch {dls.train.bs} takes {step:.2f} s here and a validation {val:.0f} s: "
-        f"{epochs} epochs ({epochs*len(dls.train):,} steps) fit {seconds/60:.1f} minutes"
+    say(f"{what}: a step of batch {dls.train.bs} takes about {step:.2f} s here and a validation {val:.0f} s: about "
+        f"{epochs} epochs ({epochs*len(dls.train):,} steps) fit {seconds/60:.1f} minutes (the schedule follows the clock)"
         + (f" (fewer than the ~{LEARNING_STEPS:,} steps learning needs: give more --minutes)"
            if epochs*len(dls.train) < LEARNING_STEPS/2 else ''), flush=True)
-    return epochs, max(1, math.ceil(epochs/(n_reports + 1)))
+    return epochs, max(1, math.ceil(epochs/(n_reports + 1))), ev
 
 def _fit(learn, epochs, every, deadline, say, what):
-    "Train by the recipe with a console report per epoch (validation every `every` epochs); returns the steps trained."
+    "Train by the recipe with a console report per epoch (validation every `every` epochs); returns the steps trained.\n\n    With a `deadline`, the schedule follows the clock (`TimeBudget`) and `epochs` is only a ceiling."
     v = ValidateEvery(every, last=False)             # the command evaluates right after: no second pass over the same images
-    learn.logger = EpochReport(learn, say)            # epochs without validation show '-'
-    cbs = [v, Heartbeat(say)] + ([Deadline(deadline)] if deadline else [])
+    learn.logger = EpochReport(learn, say, deadline)  # epochs without validation show '-'
+    cbs = [v, Heartbeat(say)] + ([TimeBudget(time.time(), deadline)] if deadline else [])
     with learn.no_bar(): learn.fit_recipe(epochs, cbs=cbs)
-    if deadline and cbs[-1].stopped: say(f"{what}: stopped at the time budget after {learn.train_iter} steps", flush=True)
+    if deadline: say(f"{what}: the time budget for training is spent: {learn.train_iter:,} steps", flush=True)
     return learn.train_iter
 
 def _weak_inputs(dls, supervision):
@@ -881,19 +897,21 @@ def _train(a, prog):
     torch.manual_seed(a.seed); np.random.seed(a.seed)
     dls, make = _setup(a, prog, say)
     deadline = t0 + 60*a.minutes if (a.minutes is not None and a.epochs is None) else None
-    epochs, every = a.epochs, 1
+    epochs, every, ev = a.epochs, 1, 0.
     if deadline:                                   # stage 1 gets its share of what is left; the second stage re-plans
         left = deadline - time.time() - 10
-        epochs, every = _budget_epochs(make, dls, 0.45*left if a.stage2 else 0.9*left, ws, say, 'stage 1' if a.stage2 else prog)
+        epochs, every, ev = _budget_epochs(make, dls, 0.45*left if a.stage2 else 0.9*left, ws, say, 'stage 1' if a.stage2 else prog)
     epochs = epochs or 10
     set_seed(a.seed)
     learn = make()
     say(f"{prog}: {learn.supervision}{' (partial cross-entropy)' if a.loss == 'pce' else ''}, {a.arch}, recipe "
-        f"'{learn.recipe}', {len(dls.train.items)} training / {len(dls.valid.items)} validation images, {epochs} epochs "
-        f"on {learn.dls.device}" + (f", {ws} processes of {a.bs} images each" if ws > 1 else ''), flush=True)
+        f"'{learn.recipe}', {len(dls.train.items)} training / {len(dls.valid.items)} validation images, "
+        + (f"until the budget's time (about {epochs} epochs)" if deadline else f"{epochs} epochs")
+        + f" on {learn.dls.device}" + (f", {ws} processes of {a.bs} images each" if ws > 1 else ''), flush=True)
+    if deadline: epochs = 3*epochs + 2             # a ceiling: `TimeBudget` ends the schedule with the clock
     # several processes: DDP and a shard of every loader per process; SyncBatchNorm needs GPUs (plain BN on CPUs)
     with (learn.distrib_ctx(sync_bn=gpu, cpu=not gpu) if ws > 1 else nullcontext()):
-        stop = (time.time() + 0.5*(deadline - time.time())) if (deadline and a.stage2) else (deadline - 5 if deadline else None)
+        stop = (time.time() + 0.5*(deadline - time.time())) if (deadline and a.stage2) else (deadline - ev - 5 if deadline else None)
         steps = _fit(learn, epochs, every, stop, say, 'stage 1' if a.stage2 else prog)
     if rank() != 0: return learn                   # rank 0 alone evaluates and writes
     say("evaluating on the validation images", flush=True)
@@ -909,11 +927,12 @@ def _train(a, prog):
         say(f"pseudo labels done in {time.time() - t:.0f} s; retraining a {a.arch} segmenter on them", flush=True)
         dls2 = stage2_dataloaders(dls, labels, crop=a.crop or a.size, bs=a.bs)
         make2 = lambda: _pce_learner(dls2, a)
-        epochs2, every2 = (_budget_epochs(make2, dls2, 0.9*(deadline - time.time() - 10), 1, say, 'stage 2')
-                           if deadline else (epochs, every))
+        epochs2, every2, ev2 = (_budget_epochs(make2, dls2, 0.9*(deadline - time.time() - 10), 1, say, 'stage 2')
+                                if deadline else (epochs, every, 0.))
+        if deadline: epochs2 = 3*epochs2 + 2
         set_seed(a.seed)
         learn2 = make2()
-        steps2 = _fit(learn2, epochs2, every2, deadline - 5 if deadline else None, say, 'stage 2')
+        steps2 = _fit(learn2, epochs2, every2, deadline - ev2 - 5 if deadline else None, say, 'stage 2')
         say("evaluating the retrained segmenter on the validation images", flush=True)
         conf2 = evaluate(learn2, say=say)
         stage1 = {'miou': miou(conf), 'iou': iou_per_class(conf).tolist(), 'steps': steps}
@@ -927,7 +946,7 @@ def _train(a, prog):
               f"model.pth (stage 1, for spml_eval), stage2.pth, pseudo_labels/")
         return learn2
     secs = time.time() - t0
-    print(f"\nvalidation IoU after {epochs} epochs, {steps:,} steps ({secs/60:.1f} min, {learn.dls.device}):\n")
+    print(f"\nvalidation IoU after {learn.epoch + 1} epochs, {steps:,} steps ({secs/60:.1f} min, {learn.dls.device}):\n")
     print(_save_run(learn, a.out, conf, secs, a, steps))
     print(f"\nwrote {a.out}/results.png (image / weak labels / prediction / truth), results.md, results.json, model.pth")
     return learn
