@@ -252,7 +252,7 @@ def interactive()->bool:
 def progress(items:Sequence, # what to iterate over (its length is the total)
              what:str, # what is being done, for the lines: 'over-segmenting', 'scoring', ...
              say=print, # where the lines go
-             every:float=5., # seconds between lines when there is no bar
+             every:float=4., # seconds between lines when there is no bar
              display:bool=True, # False: iterate silently (e.g. on ranks other than 0)
              bar:bool=None, # a fastprogress bar (default: `interactive()`)
             ):

@@ -234,13 +234,14 @@ class SynthData:
 def synth_dataset(n:int=64, # number of images
                   size:int=96, # side of each (square) image
                   seed:int=0, # seed: image i depends only on (seed, i), not on n
+                  say=None, # progress lines on a console (e.g. `print`); None: silent
                   **kwargs, # passed on to `synth_image` (n_objects, noise, p_other_texture)
                  )->SynthData:
     "The built-in synthetic benchmark: `n` images with truth and every kind of weak label."
     if n < 1: raise ValueError(f"n must be at least 1, got {n}")
     if size < 16: raise ValueError(f"size must be at least 16 pixels, got {size}")
     ims, ms, ins = zip(*(synth_image(size, seed=int(np.random.SeedSequence([seed, i]).generate_state(1)[0]), **kwargs)
-                         for i in range(n)))
+                         for i in progress(range(n), 'drawing images', say or print, display=say is not None)))
     return SynthData(np.stack(ims), np.stack(ms), np.stack(ins), seed)
 
 # %% ../nbs/01_data.ipynb #8120312c
@@ -541,13 +542,15 @@ def spml_dataloaders(train:Sequence[SegItem], # training samples
 # %% ../nbs/01_data.ipynb #245207d9
 SUPERVISIONS = ('tags', 'boxes', 'points', 'scribbles', 'mask')
 
-def synth_items(data:SynthData, kind:str, length:float=1.0, truth:bool=True)->list:
+def synth_items(data:SynthData, kind:str, length:float=1.0, truth:bool=True,
+                say=None, # progress lines on a console (e.g. `print`); None: silent
+               )->list:
     "`SegItem`s of `data` with weak labels of `kind` (scribble `length` for scribbles)."
     if kind not in SUPERVISIONS: raise ValueError(f"kind must be one of {SUPERVISIONS}, got {kind!r}")
     kw = {'length': length} if kind == 'scribbles' else {}
     return [SegItem(data.images[i], data.weak_map(i, kind, **kw), gt=data.masks[i] if truth else None,
                     tags=data.weak(i, 'tags') if kind == 'tags' else None, name=f"synth_{data.seed}_{i:05d}")
-            for i in range(len(data))]
+            for i in progress(range(len(data)), f'drawing {kind}', say or print, display=say is not None)]
 
 def synth_dataloaders(kind:str='points', # supervision: 'tags', 'boxes', 'points', 'scribbles' or 'mask'
                       n_train:int=64, n_valid:int=16, # images in each split
@@ -555,11 +558,14 @@ def synth_dataloaders(kind:str='points', # supervision: 'tags', 'boxes', 'points
                       seed:int=0, # training images use `seed`, validation images `seed + 1000`
                       length:float=1.0, # scribble length
                       crop:int=None, # training crop (default: `size`)
-                      bs:int=8, **kwargs)->SPMLDataLoaders:
+                      bs:int=8,
+                      scale:tuple=(1., 1.), # training scale range: none by default (objects have one size range in both splits)
+                      say=None, # progress lines on a console (e.g. `print`); None: silent
+                      **kwargs)->SPMLDataLoaders:
     "`DataLoaders` over the built-in synthetic benchmark with one kind of weak label (validation: same kind, plus truth)."
-    tr, va = synth_dataset(n_train, size, seed), synth_dataset(n_valid, size, seed + 1000)
-    return spml_dataloaders(synth_items(tr, kind, length), synth_items(va, kind, length), SynthData.n_classes,
-                            SYNTH_CLASSES, crop=crop or size, bs=bs, supervision=kind, **kwargs)
+    tr, va = synth_dataset(n_train, size, seed, say=say), synth_dataset(n_valid, size, seed + 1000)
+    return spml_dataloaders(synth_items(tr, kind, length, say=say), synth_items(va, kind, length), SynthData.n_classes,
+                            SYNTH_CLASSES, crop=crop or size, scale=scale, bs=bs, supervision=kind, **kwargs)
 
 # %% ../nbs/01_data.ipynb #33a2f30b
 VOC_WEAK_DIRS = {'scribbles': 'scribble', 'points': 'points', 'mask': 'SegmentationClassAug'}

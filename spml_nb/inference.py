@@ -175,7 +175,7 @@ def image_tensor(img:np.ndarray)->Tensor:
     "An HxWx3 uint8 image as an ImageNet-normalised float tensor [1, 3, H, W]."
     img = np.asarray(img)
     if img.ndim != 3 or img.shape[2] != 3: raise ValueError(f"img must be HxWx3 (uint8 RGB), got shape {img.shape}")
-    x = torch.from_numpy(np.ascontiguousarray(img)).permute(2, 0, 1).float()/255.
+    x = torch.as_tensor(np.array(img, np.float32)).permute(2, 0, 1)/255.   # a copy: read-only arrays (files) too
     m, s = (torch.tensor(v).view(3, 1, 1) for v in imagenet_stats)
     return ((x - m)/s)[None]
 
@@ -502,10 +502,13 @@ def segment(model:nn.Module, img:np.ndarray, head:nn.Module=None, scales:Sequenc
     return to_labels(predict_probs(model, img, head, scales, flip), img, crf)
 
 def evaluate_segmenter(model:nn.Module, images:Sequence, gts:Sequence, n_classes:int, head:nn.Module=None,
-                       scales:Sequence[float]=(1.,), flip:bool=False, crf:bool=False)->Tensor:
+                       scales:Sequence[float]=(1.,), flip:bool=False, crf:bool=False,
+                       say=None, # progress lines on a console (e.g. `print`); None: silent
+                      )->Tensor:
     "Pooled confusion matrix [C, C] of `segment` over images against their truth maps."
     conf = torch.zeros(n_classes, n_classes, dtype=torch.long)
-    for img, gt in zip(images, gts): conf += confusion(segment(model, img, head, scales, flip, crf), gt, n_classes)
+    for i in progress(range(len(images)), 'scoring images', say or print, display=say is not None):
+        conf += confusion(segment(model, images[i], head, scales, flip, crf), gts[i], n_classes)
     return conf
 
 def labels_miou(labels:Sequence, gts:Sequence, n_classes:int)->float:
@@ -746,7 +749,8 @@ def spml_eval(argv=None):
     head = load_head(a.head, dev) if a.head else None
     imgs, gts, names = eval_images(args, n, a.data, a.root, a.split, a.valid_list, a.n_valid)
     t0 = time.time()
-    conf = evaluate_segmenter(model, imgs, gts, n, head, tuple(a.scales), a.flip, a.crf)
+    print(f"spml_eval: scoring {len(imgs)} images", flush=True)
+    conf = evaluate_segmenter(model, imgs, gts, n, head, tuple(a.scales), a.flip, a.crf, say=print)
     from spml_nb.learner import iou_table
     print(f"{len(imgs)} images, scales {tuple(a.scales)}{', flip' if a.flip else ''}{', CRF' if a.crf else ''} "
           f"({time.time() - t0:.1f} s on {dev})\n")

@@ -31,7 +31,7 @@ from .relations import MemoryBank
 from .loss import SPMLLoss, SPML_PRESETS, classifier_ce
 
 # %% auto #0
-__all__ = ['LR_MULTS', 'SETTING_DEFAULTS', 'RECIPES', 'DEMO_EPOCHS', 'CPU_PLAN', 'LEARNING_STEPS', 'GPU_DEFAULTS',
+__all__ = ['LR_MULTS', 'SETTING_DEFAULTS', 'RECIPES', 'DEMO_EPOCHS', 'DEMO_N_TRAIN', 'CPU_PLAN', 'LEARNING_STEPS', 'GPU_DEFAULTS',
            'ResNetBackbone', 'TinyResNet', 'make_backbone', 'imagenet_weights', 'load_backbone_weights', 'ASPP',
            'PSPHead', 'ClassifierHead', 'SPMLNet', 'poly_lr', 'spml_splitter', 'PolyLRSchedule', 'MemoryBankCallback',
            'PlainTensors', 'NonFiniteError', 'NonFiniteGuard', 'ResumableCheckpoint', 'resume_fit', 'load_model_state',
@@ -534,7 +534,8 @@ def _logits_at(learn, x):
     learn.model.eval()
     with torch.no_grad(): return learn.model(x)[0].float().cpu()
 
-DEMO_EPOCHS = 15   # spml_demo's fixed schedule: 15 x 256 = 3,840 steps of batch 8 (the same segmenter on every machine)
+DEMO_EPOCHS = 8     # spml_demo's fixed schedule: 8 x 250 = 2,000 steps of batch 8 (the same segmenter on every machine)
+DEMO_N_TRAIN = 2000 # its training images: 250 batches of 8 an epoch
 
 def _train_parser(demo=False):
     p = argparse.ArgumentParser(prog='spml_demo' if demo else 'spml_train',
@@ -572,7 +573,7 @@ def _train_parser(demo=False):
     p.add_argument('--size', type=int, default=64, help='synthetic image side')
     p.add_argument('--crop', type=int, default=None,
                    help='training crop (default: the image side for synth; folders: 128 on a CPU plan, else 320)')
-    p.add_argument('--n-train', type=int, default=2048, help='synthetic training images')
+    p.add_argument('--n-train', type=int, default=DEMO_N_TRAIN if demo else 2048, help='synthetic training images')
     p.add_argument('--n-valid', type=int, default=128, help='synthetic validation images')
     p.add_argument('--seed', type=int, default=0, help='random seed')
     p.add_argument('--pretrained', default=None, help="backbone weights: 'imagenet' (torchvision's) or a checkpoint path")
@@ -599,7 +600,7 @@ def _dls_from_args(a, say=print):
     if getattr(a, 'data', 'synth') == 'synth':
         if a.supervision in ('tags', 'boxes'): return cam_synth_dataloaders(a, dev, say)
         return synth_dataloaders(a.supervision if a.supervision != 'keypoints' else 'points', n_train=a.n_train,
-                                 n_valid=a.n_valid, size=a.size, seed=a.seed, crop=a.crop, bs=a.bs, device=dev)
+                                 n_valid=a.n_valid, size=a.size, seed=a.seed, crop=a.crop, bs=a.bs, device=dev, say=say)
     unl = None if a.unlabelled_value < 0 else a.unlabelled_value
     if a.data == 'folder':
         if not (a.images and a.labels): raise ValueError("--images and --labels are needed with --data folder")
@@ -630,7 +631,7 @@ def cam_synth_dataloaders(a, # the command's arguments (n_train, n_valid, size, 
     "The synthetic benchmark with CAM pseudo labels (tags or boxes): a `CAMNet` is trained on the training tags first."
     from spml_nb.cam import CAM_RECIPE, train_cam, cam_pseudo_labels, pseudo_label_quality
     kind = a.supervision
-    tr, va = synth_dataset(a.n_train, a.size, a.seed), synth_dataset(a.n_valid, a.size, a.seed + 1000)
+    tr, va = synth_dataset(a.n_train, a.size, a.seed, say=say), synth_dataset(a.n_valid, a.size, a.seed + 1000)
     say(f"CAMs first: a CAMNet trained from random weights on the tags of the {len(tr)} training images "
         f"({CAM_RECIPE['epochs']} epochs), then {kind[:-1] if kind == 'boxes' else 'tag'} pseudo labels for SPML", flush=True)
     t = time.time()
