@@ -154,7 +154,7 @@ def train_one(cfg, run, seed, pseudo):
     import numpy as np, torch
     from spml_nb.core import miou, iou_per_class
     from spml_nb.data import spml_dataloaders, SYNTH_CLASSES
-    from spml_nb.learner import spml_learner, partial_ce_learner, evaluate, fit_steps
+    from spml_nb.learner import spml_learner, partial_ce_learner, evaluate, fit_steps, warm_start
     from fastai.torch_core import set_seed
     data = _data(cfg)
     t0 = time.time()
@@ -188,6 +188,7 @@ def train_one(cfg, run, seed, pseudo):
         set_seed(seed)
         dls2 = make_dls(labels)
         learn2 = partial_ce_learner(dls2, cfg['arch'], **common)
+        if cfg.get('stage2_init', 'stage1') == 'stage1': warm_start(learn2, learn.model)   # from the first stage's weights
         steps2 = fit_steps(learn2, cfg['steps'])
         conf = evaluate(learn2)
         _picture(cfg, learn2, stage2_name(run['name']), seed)
@@ -298,6 +299,9 @@ def main(argv=None):
     p.add_argument('--no-pictures', action='store_true', help="no validation pictures of seed 0's models")
     p.add_argument('--seed-list', nargs='+', type=int, default=None, help='these seeds (default: 0 .. seeds-1)')
     p.add_argument('--merge', nargs='+', default=None, help='no training: the tables of these .json results together')
+    p.add_argument('--stage2-init', default='stage1', choices=['stage1', 'scratch'],
+                   help="the second stage's network starts from the first stage's weights (stage1) or random ones (scratch; "
+                        "the tables measured before 2026-12-04 16:10)")
     p.add_argument('--resume', action='store_true', help="keep the finished results of the stem's .partial.json and train only the rest")
     p.add_argument('--cam-cache', default=str(Path(__file__).resolve().parents[1]/'.cache'/'quality'),
                    help='folder of the cached CAM stages (one file per data, recipe and seed; "" for none)')
@@ -311,6 +315,7 @@ def main(argv=None):
     if a.n_train: cfg['n_train'] = a.n_train
     if a.n_valid: cfg['n_valid'] = a.n_valid
     cfg['cam_cache'] = a.cam_cache or None
+    cfg['stage2_init'] = a.stage2_init
     kinds = tuple(a.kinds or cfg['kinds'])
     cuda = torch.cuda.is_available() and not a.cpu
     cfg['device'] = 'cuda' if cuda else 'cpu'

@@ -39,7 +39,7 @@ __all__ = ['LR_MULTS', 'SETTING_DEFAULTS', 'RECIPES', 'DEMO_EPOCHS', 'DEMO_N_TRA
            'fit_one_batch', 'PartialCELoss', 'partial_ce_learner', 'iou_table', 'evaluate', 'cam_synth_dataloaders',
            'precompute_overseg', 'EpochReport', 'ValidateEvery', 'Deadline', 'TimeBudget', 'Heartbeat', 'NoValidation',
            'fit_steps', 'seconds_per_step', 'seconds_per_batch', 'seconds_per_epoch', 'plan_run', 'stage2_labels',
-           'stage2_dataloaders', 'spml_train', 'demo_args', 'spml_demo']
+           'warm_start', 'stage2_dataloaders', 'spml_train', 'demo_args', 'spml_demo']
 
 # %% ../nbs/07_learner.ipynb #00dd8c6d
 def _dilate_layer(layer:nn.Sequential, dilation:int, first:int):
@@ -872,6 +872,13 @@ def stage2_labels(model:nn.Module, # trained SPML network
         for it, lab in zip(dls.train.items, labels): write_label(out/f"{it.name or id(it)}.png", lab)
     return labels
 
+def warm_start(learn:Learner, # the second stage's learner (`partial_ce_learner` on the pseudo labels)
+               model:nn.Module, # the first stage's trained SPML network (same trunk, embedding size and classes)
+              )->Learner:
+    "Start `learn`'s network from `model`'s weights: the second stage builds on the first stage's embedding."
+    load_model_state(learn.model, _unwrap(model).state_dict(), 'the first stage\'s network')
+    return learn
+
 def stage2_dataloaders(dls, # the first stage's `SPMLDataLoaders`
                        labels:list, # a pseudo-label map per training item (`stage2_labels`)
                        crop:int, bs:int=8, # training crop and batch of the retrained segmenter
@@ -932,7 +939,7 @@ def _train(a, prog):
                                 if deadline else (epochs, every, 0.))
         if deadline: epochs2 = 3*epochs2 + 2
         set_seed(a.seed)
-        learn2 = make2()
+        learn2 = warm_start(make2(), learn.model)     # from the first stage's weights, not from random ones
         steps2 = _fit(learn2, epochs2, every2, deadline - ev2 - 5 if deadline else None, say, 'stage 2')
         say("evaluating the retrained segmenter on the validation images", flush=True)
         conf2 = evaluate(learn2, say=say)
