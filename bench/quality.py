@@ -17,8 +17,10 @@ and `fit_one_cycle`, see `07_learner`). What differs is the loss:
 - SPML, stage 2: the paper's second stage (`stage2_pseudo_labels`, `08_inference`): for boxes, points and scribbles
   Algorithm 1 (the trained network's classifier maps, tag-masked and max-normalised, spread by the random walk on its
   embedding; the given weak labels kept where they exist), for tags Algorithm 2 (the CAMs spread by the walk, segment
-  retrieval across the training set, a classifier on the frozen embedding, the walk and retrieval again); a fresh
-  network of the same kind is trained on the dense pseudo labels by cross-entropy with the same recipe and steps,
+  retrieval across the training set, a classifier on the frozen embedding, the walk and retrieval again; boxes keep
+  each class inside its boxes); a network of the same kind, started from the first stage's weights (`warm_start`;
+  `--stage2-init scratch`: from random ones, as the tables before 2026-12-04), is trained on the dense pseudo labels
+  by cross-entropy with the same recipe and steps,
 - partial CE: `partial_ce_learner` (cross-entropy on the labelled pixels, through the whole network),
 - full supervision: `partial_ce_learner` on the full masks (the ceiling: its row says whether the budget learns at all).
 
@@ -266,7 +268,7 @@ def tables(results, only, kinds, floor=None):
                               + ('met' if full[0] >= FULL_GOAL else f"missed by {FULL_GOAL - full[0]:.1f}"))
         out += ['', f"Full supervision (cross-entropy on the full masks): {_fmt(full)} mIoU; predicting background "
                 f"everywhere scores {floor:.1f}. Stage 2: random-walk pseudo labels of the training images from the SPML "
-                f"network (their mIoU against the training truth in 'pseudo labels'), then a fresh network trained on them."
+                f"network (their mIoU against the training truth in 'pseudo labels'), then a network trained on them (from the first stage's weights unless --stage2-init scratch)."
                 if floor is not None else '', '']
     for table in ('ablation', 'sparsity'):
         if table not in only: continue
