@@ -37,9 +37,9 @@ __all__ = ['LR_MULTS', 'SETTING_DEFAULTS', 'RECIPES', 'DEMO_EPOCHS', 'DEMO_N_TRA
            'PlainTensors', 'NonFiniteError', 'NonFiniteGuard', 'ResumableCheckpoint', 'resume_fit', 'load_model_state',
            'SPMLLearner', 'ChannelsLastBatches', 'cuda_speedups', 'recipe_weights', 'pick_recipe', 'spml_learner',
            'fit_one_batch', 'PartialCELoss', 'partial_ce_learner', 'iou_table', 'evaluate', 'cam_synth_dataloaders',
-           'precompute_overseg', 'EpochReport', 'ValidateEvery', 'Deadline', 'TimeBudget', 'Heartbeat', 'NoValidation',
-           'fit_steps', 'seconds_per_step', 'seconds_per_batch', 'seconds_per_epoch', 'plan_run', 'stage2_labels',
-           'warm_start', 'stage2_dataloaders', 'spml_train', 'demo_args', 'spml_demo']
+           'precompute_overseg', 'EpochReport', 'ValidateEvery', 'TimeBudget', 'Heartbeat', 'NoValidation', 'fit_steps',
+           'seconds_per_step', 'seconds_per_batch', 'seconds_per_epoch', 'plan_run', 'stage2_labels', 'warm_start',
+           'stage2_dataloaders', 'spml_train', 'demo_args', 'spml_demo']
 
 # %% ../nbs/07_learner.ipynb #00dd8c6d
 def _dilate_layer(layer:nn.Sequential, dilation:int, first:int):
@@ -691,12 +691,6 @@ class ValidateEvery(Callback):
     def before_validate(self):
         if not self.due(self.epoch): raise CancelValidException()
 
-class Deadline(Callback):
-    "Stop training at wall-clock time `t_end` (`time.time()`), a guard for budgets when a machine slows down mid-run."
-    def __init__(self, t_end:float): self.t_end, self.stopped = t_end, False
-    def after_batch(self):
-        if self.training and time.time() > self.t_end: self.stopped = True; raise CancelFitException()
-
 class TimeBudget(Callback):
     "Fit the recipe's schedule to the clock: its progress is the share of `[t_start, t_end]` spent; training stops at `t_end`.\n\n    Train with more epochs than can fit; the one cycle (or the poly decay) ends when the time does, whatever the machine's speed."
     order = -5                                          # after `TrainEvalCallback` counts, before the schedulers read
@@ -830,11 +824,11 @@ def _budget_epochs(make, dls, seconds:float, ws:int, say, what:str)->tuple:
     return epochs, max(1, math.ceil(epochs/(n_reports + 1))), ev
 
 def _fit(learn, epochs, every, deadline, say, what):
-    "Train by the recipe with a console report per epoch (validation every `every` epochs); returns the steps trained.\n\n    With a `deadline`, the schedule follows the clock (`TimeBudget`) and `epochs` is only a ceiling."
+    "Train by the recipe with a console report per epoch (validation every `every` epochs); returns the steps trained.\n\n    With a `deadline`, the schedule follows the clock (`TimeBudget`): `epochs` is the estimate, and the fit gets a ceiling of three times it."
     v = ValidateEvery(every, last=False)             # the command evaluates right after: no second pass over the same images
     learn.logger = EpochReport(learn, say, deadline)  # epochs without validation show '-'
     cbs = [v, Heartbeat(say)] + ([TimeBudget(time.time(), deadline)] if deadline else [])
-    with learn.no_bar(): learn.fit_recipe(epochs, cbs=cbs)
+    with learn.no_bar(): learn.fit_recipe(3*epochs + 2 if deadline else epochs, cbs=cbs)   # `TimeBudget` ends it in time
     if deadline: say(f"{what}: the time budget for training is spent: {learn.train_iter:,} steps", flush=True)
     return learn.train_iter
 
@@ -916,7 +910,6 @@ def _train(a, prog):
         f"'{learn.recipe}', {len(dls.train.items)} training / {len(dls.valid.items)} validation images, "
         + (f"until the budget's time (about {epochs} epochs)" if deadline else f"{epochs} epochs")
         + f" on {learn.dls.device}" + (f", {ws} processes of {a.bs} images each" if ws > 1 else ''), flush=True)
-    if deadline: epochs = 3*epochs + 2             # a ceiling: `TimeBudget` ends the schedule with the clock
     # several processes: DDP and a shard of every loader per process; SyncBatchNorm needs GPUs (plain BN on CPUs)
     with (learn.distrib_ctx(sync_bn=gpu, cpu=not gpu) if ws > 1 else nullcontext()):
         stop = (time.time() + 0.5*(deadline - time.time())) if (deadline and a.stage2) else (deadline - ev - 5 if deadline else None)
@@ -937,7 +930,6 @@ def _train(a, prog):
         make2 = lambda: _pce_learner(dls2, a)
         epochs2, every2, ev2 = (_budget_epochs(make2, dls2, 0.9*(deadline - time.time() - 10), 1, say, 'stage 2')
                                 if deadline else (epochs, every, 0.))
-        if deadline: epochs2 = 3*epochs2 + 2
         set_seed(a.seed)
         learn2 = warm_start(make2(), learn.model)     # from the first stage's weights, not from random ones
         steps2 = _fit(learn2, epochs2, every2, deadline - ev2 - 5 if deadline else None, say, 'stage 2')
