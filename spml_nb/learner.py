@@ -404,16 +404,18 @@ SETTING_DEFAULTS = {   # architecture per setting (spec section 9): head, embedd
 }
 
 RECIPES = {   # how a learner trains (see the table above): optimiser, classifier dropout, CE path and weight, relations
-    'scratch': dict(lr=5e-3, wd=1e-2, dropout=0.1, detach=False, w_ce=1., relations=0.1),   # AdamW + fit_one_cycle
-    'release': dict(lr=3e-3, wd=5e-4, dropout=0.75, detach=True, w_ce=None, relations=None),  # SGD + poly, 1x/10x groups
+    'scratch': dict(lr=5e-3, wd=1e-2, dropout=0.1, detach=False, w_ce=1., relations=0.1, w_img=1.),   # AdamW + fit_one_cycle
+    'release': dict(lr=3e-3, wd=5e-4, dropout=0.75, detach=True, w_ce=None, relations=None, w_img=None),  # SGD + poly, 1x/10x groups
 }
 
 def recipe_weights(setting:str, recipe:str)->dict:
-    "Loss weights a recipe sets: none for 'release'; for 'scratch', CE 1 and the relations at `relations` x CE, in the preset's proportions."
+    "Loss weights a recipe sets: none for 'release'; for 'scratch', CE 1, image similarity `w_img`, the other relations at `relations` x CE in the preset's proportions."
     r = RECIPES[recipe]
     if r['relations'] is None: return {}
     pre = SPML_PRESETS[setting]
-    return {'w_ce': r['w_ce'], **{k: pre[k]*r['relations']/pre['w_ann'] for k in ('w_ann', 'w_occ', 'w_img', 'w_aff')}}
+    w = {'w_ce': r['w_ce'], **{k: pre[k]*r['relations']/pre['w_ann'] for k in ('w_ann', 'w_occ', 'w_img', 'w_aff')}}
+    if r['w_img'] is not None: w['w_img'] = r['w_img']
+    return w
 
 def pick_recipe(recipe:str=None, # 'scratch', 'release', or None to choose by `pretrained`
                 pretrained=None, # backbone checkpoint (path or name), if any
