@@ -15,9 +15,9 @@ from .relations import (MemoryBank, Relation, positive_mask, image_similarity, s
                                semantic_cooccurrence, feature_affinity)
 
 # %% auto #0
-__all__ = ['SPML_PRESETS', 'TERMS', 'ANCHORS', 'dense_pixel_segment_nll', 'pixel_segment_nlls', 'pixel_segment_nll',
-           'relation_loss', 'batch_columns', 'take_rows', 'sample_rows', 'image_similarity_loss', 'SPMLLoss',
-           'classifier_ce']
+__all__ = ['SPML_PRESETS', 'TERMS', 'ANCHORS', 'IMG_ANCHORS', 'dense_pixel_segment_nll', 'pixel_segment_nlls',
+           'pixel_segment_nll', 'relation_loss', 'batch_columns', 'take_rows', 'sample_rows', 'image_similarity_loss',
+           'SPMLLoss', 'classifier_ce']
 
 # %% ../nbs/06_loss.ipynb #4d7d948e
 def _check_nll_inputs(x, protos, own, pix_lab, seg_lab):
@@ -351,7 +351,8 @@ SPML_PRESETS = {
 TERMS = ('ce', 'sem_ann', 'sem_occ', 'img_sim', 'feat_aff')
 
 # %% ../nbs/06_loss.ipynb #7c6402a5
-ANCHORS = 128   # anchor pixels per image; see "Anchor pixels" above and bench/scaling.py
+ANCHORS = 32        # anchor pixels per image in annotation, co-occurrence, affinity; see "Anchor pixels" above and bench/scaling.py
+IMG_ANCHORS = 128   # anchor pixels per image in image similarity (cheap: each image against its own segments only)
 
 class SPMLLoss:
     "SPML's training loss: four pixel-to-segment relations plus the classifier's cross-entropy, weighted per setting."
@@ -362,7 +363,8 @@ class SPMLLoss:
                  memory:MemoryBank=None, # memory bank (usually the network's); None = no memory
                  chunk_size:int=None, # pixels per chunk in `pixel_segment_nll`
                  nll=pixel_segment_nll, # per-pixel loss (`dense_pixel_segment_nll` for reference runs)
-                 anchors:int=ANCHORS, # anchor pixels per image in each relation term, drawn at random (None: every pixel)
+                 anchors:int=ANCHORS, # anchor pixels per image in the batch-wide terms, drawn at random (None: every pixel in every term)
+                 img_anchors:int=IMG_ANCHORS, # anchor pixels per image in image similarity (with `anchors` not None)
                  **overrides, # w_ann, w_occ, w_img, w_aff, w_ce, k_ann, k_occ, k_img, k_aff, img_location, and switches ce, sem_ann, sem_occ, img_sim, feat_aff
                 ):
         if setting not in SPML_PRESETS: raise ValueError(f"SPMLLoss: setting must be one of {list(SPML_PRESETS)}, got {setting!r}")
@@ -371,9 +373,11 @@ class SPMLLoss:
         if bad: raise ValueError(f"SPMLLoss: unknown options {bad}; known: {sorted(cfg)}")
         cfg.update(overrides)
         if grid is not None: cfg['grid'] = tuple(grid)
-        if anchors is not None and (int(anchors) != anchors or anchors < 1):
-            raise ValueError(f"SPMLLoss: anchors must be a positive number of pixels per image or None, got {anchors}")
+        for name, v in (('anchors', anchors), ('img_anchors', img_anchors)):
+            if v is not None and (int(v) != v or v < 1):
+                raise ValueError(f"SPMLLoss: {name} must be a positive number of pixels per image or None, got {v}")
         self.anchors = None if anchors is None else int(anchors)
+        self.img_anchors = None if anchors is None or img_anchors is None else int(img_anchors)
         self.n_classes, self.setting, self.n_iter, self.memory, self.chunk_size, self.nll = n_classes, setting, n_iter, memory, chunk_size, nll
         self.cfg, self.last, self.last_segments, self.counts = cfg, {}, None, {}
         self.sync = None   # several processes: a `spml_nb.distributed.GlobalBatch`, set while they train
@@ -386,7 +390,7 @@ class SPMLLoss:
 
     def __repr__(self):
         on = ', '.join(f"{t}x{self.weight(t):g}" for t in TERMS if self.weight(t))
-        return f"SPMLLoss({self.setting!r}, C={self.n_classes}: {on}; anchors/image={self.anchors}; memory={self.memory})"
+        return f"SPMLLoss({self.setting!r}, C={self.n_classes}: {on}; anchors/image={self.anchors} (image similarity {self.img_anchors}); memory={self.memory})"
 
 # %% ../nbs/06_loss.ipynb #cca197fd
 def _split_output(out):
@@ -428,11 +432,11 @@ def terms(self:SPMLLoss, seg:Segments, # the batch's segments
         out['sem_ann'], n['sem_ann'] = relation_loss(ann, c['k_ann'], self.nll, **kw), pick.n
     if self.weight('img_sim'):
         if self.nll is pixel_segment_nll:      # every image in one pass; the same draws and the same value
-            out['img_sim'] = image_similarity_loss(seg, c['k_img'], c['img_location'], cap(1))
+            out['img_sim'] = image_similarity_loss(seg, c['k_img'], c['img_location'], self.img_anchors)
             n['img_sim'] = int((torch.bincount(seg.pix_img, minlength=seg.n_images) > 0).sum())
         else:
             ims = image_similarity(seg, c['img_location'])
-            out['img_sim'], n['img_sim'] = relation_loss([draw(r, 1) for r in ims], c['k_img'], self.nll, **kw), sum(r.n > 0 for r in ims)
+            out['img_sim'], n['img_sim'] = relation_loss([take_rows(r, sample_rows(r.n, self.img_anchors, r.x.device)) for r in ims], c['k_img'], self.nll, **kw), sum(r.n > 0 for r in ims)
     if self.weight('sem_occ') and not self.weight('feat_aff'):   # drawn as it is built: the draw `draw` would make
         pick = _Draw(cap(seg.n_images), wide.emb.device)
         occ, aff = semantic_cooccurrence(wide, self.memory, pick), None
