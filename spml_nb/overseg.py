@@ -4,7 +4,7 @@
 
 # %% ../nbs/02_overseg.ipynb #3eed2741
 from __future__ import annotations
-import heapq, re
+import heapq, os, re, threading
 from pathlib import Path
 import numpy as np
 import cv2
@@ -287,5 +287,9 @@ def cached_oversegment(img:np.ndarray, # HxWx3 uint8 image
     if path.is_file(): return load_overseg(path, size=img.shape[:2])
     seg = oversegment(img, n_regions, method)
     path.parent.mkdir(parents=True, exist_ok=True)
-    if not cv2.imwrite(str(path), seg.astype(np.uint16)): raise ValueError(f"cannot write the over-segmentation cache {path}")
+    tmp = path.with_name(f"{path.stem}.{os.getpid()}-{threading.get_ident()}.tmp.png")   # whole file first, then its name
+    try:
+        if not cv2.imwrite(str(tmp), seg.astype(np.uint16)): raise ValueError(f"cannot write the over-segmentation cache {path}")
+        os.replace(tmp, path)
+    finally: tmp.unlink(missing_ok=True)
     return seg
