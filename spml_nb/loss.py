@@ -423,7 +423,7 @@ def terms(self:SPMLLoss, seg:Segments, # the batch's segments
     kw = {} if self.chunk_size is None or self.nll is not pixel_segment_nll else {'chunk_size': self.chunk_size}
     out, n, wide = {t: z for t in TERMS}, dict.fromkeys(TERMS, 0), seg if wide is None else wide
     cap = lambda images: None if self.anchors is None else self.anchors * images
-    draw = lambda r, images=seg.n_images: take_rows(r, sample_rows(r.n, cap(images), r.x.device))   # anchors of this process's images
+    draw = lambda r, k: take_rows(r, sample_rows(r.n, k, r.x.device))     # `k` anchor rows of a relation
     if self.weight('ce') and logits is not None and labels is not None:
         out['ce'], n['ce'] = classifier_ce(logits, labels, self.n_classes), int((labels < self.n_classes).sum())
     if self.weight('sem_ann'):
@@ -436,7 +436,7 @@ def terms(self:SPMLLoss, seg:Segments, # the batch's segments
             n['img_sim'] = int((torch.bincount(seg.pix_img, minlength=seg.n_images) > 0).sum())
         else:
             ims = image_similarity(seg, c['img_location'])
-            out['img_sim'], n['img_sim'] = relation_loss([take_rows(r, sample_rows(r.n, self.img_anchors, r.x.device)) for r in ims], c['k_img'], self.nll, **kw), sum(r.n > 0 for r in ims)
+            out['img_sim'], n['img_sim'] = relation_loss([draw(r, self.img_anchors) for r in ims], c['k_img'], self.nll, **kw), sum(r.n > 0 for r in ims)
     if self.weight('sem_occ') and not self.weight('feat_aff'):   # drawn as it is built: the draw `draw` would make
         pick = _Draw(cap(seg.n_images), wide.emb.device)
         occ, aff = semantic_cooccurrence(wide, self.memory, pick), None
@@ -448,7 +448,7 @@ def terms(self:SPMLLoss, seg:Segments, # the batch's segments
         if occ is not None and aff is not None and aff.n == occ.n:   # one draw for both: they keep sharing a pass
             rows = sample_rows(occ.n, cap(seg.n_images), occ.x.device)
             occ, aff = take_rows(occ, rows), take_rows(aff, rows)
-        else: occ, aff = (None if r is None else draw(r) for r in (occ, aff))
+        else: occ, aff = (None if r is None else draw(r, cap(seg.n_images)) for r in (occ, aff))   # this process's images
     self.counts = n     # pixels (images, for img_sim) each mean is over: what `spml_nb.distributed` weighs processes by
     if occ is not None and aff is not None and aff.n == occ.n > 0 and aff.k == occ.k and self.nll is pixel_segment_nll:
         # same pixels, same prototypes: one pass for both relations
