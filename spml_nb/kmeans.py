@@ -4,6 +4,7 @@
 
 # %% ../nbs/04_kmeans.ipynb #b561c0f6
 from __future__ import annotations
+import functools
 from dataclasses import dataclass
 import numpy as np
 import torch
@@ -98,23 +99,27 @@ def kmeans_batch(x:Tensor, # unit features [B, P, F]
     out = torch.where(keep, z, -1)
     if B * P == 0 or K == 0: return out
     act = torch.arange(B, device=x.device)                 # images still changing
-    xa, za, ka = x, z, keep
-    scores = x.new_empty(B, P, K)                          # one buffer for every round (a fresh one each round costs page faults)
+    xa, ka = x, keep
+    za = torch.where(keep, z, K)                           # a void pixel sits in a spare cluster K of its image
+    off = torch.arange(B, device=x.device)[:, None] * (K + 1)   # each image's first row among the sums
+    sums = x.new_empty(B * (K + 1), Fd)                    # buffers for every round (a fresh one each round costs page faults)
+    scores = x.new_empty(B, P, K)
     with torch.no_grad():
         for _ in range(n_iter):
             A = len(act)
-            rows = torch.where(ka, za + K * torch.arange(A, device=x.device)[:, None], A * K)
-            sums = x.new_zeros(A * K + 1, Fd).index_add_(0, rows.flatten(), xa.reshape(A * P, Fd))
-            mu = F.normalize(sums[:-1].view(A, K, Fd), dim=-1)            # M-step
-            new = torch.bmm(xa, mu.transpose(1, 2), out=scores[:A]).argmax(-1)   # E-step
+            s = sums[:A * (K + 1)].zero_().index_add_(0, (za + off[:A]).view(-1), xa.reshape(A * P, Fd))
+            s = s.view(A, K + 1, Fd)[:, :K]                                    # M-step: the spare rows dropped
+            mu = s / torch.linalg.vector_norm(s, dim=-1, keepdim=True).clamp_min_(1e-12)   # = F.normalize
+            new = torch.bmm(xa, mu.transpose(1, 2), out=scores[:A]).max(-1).indices     # E-step, first index on ties
+            new = torch.where(ka, new, K)
             if not early_stop: za = new; continue                       # a fixed point repeats itself: same labels
-            done = ((new == za) | ~ka).all(1)
+            if torch.equal(new, za): break                              # every image at its fixed point
+            done = (new == za).all(1)
             za = new
             if done.any():                                               # fixed points: finished
                 out[act[done]] = torch.where(ka[done], za[done], -1)
                 rest = (~done).nonzero().flatten()
                 act, xa, za, ka = act[rest], xa.index_select(0, rest), za[rest], ka[rest]
-                if len(act) == 0: break
         if len(act): out[act] = torch.where(ka, za, -1)
     return out
 
@@ -152,8 +157,9 @@ class Segments:
                 f"{self.n_segments} segments, D={self.emb.shape[1]}, C={self.n_classes})")
 
 # %% ../nbs/04_kmeans.ipynb #29a5d861
+@functools.lru_cache(maxsize=64)
 def _nearest_index(n_in, n_out, device=None):
-    "Source index of each output position under torch nearest resizing."
+    "Source index of each output position under torch nearest resizing (cached: every batch asks for the same sizes; read-only)."
     ramp = torch.arange(n_in, dtype=torch.float32, device=device)[None, None]
     return F.interpolate(ramp, size=n_out, mode='nearest')[0, 0].long()
 
@@ -262,6 +268,12 @@ class _KeptFeatures(torch.autograd.Function):
 
 
 # %% ../nbs/04_kmeans.ipynb #81c5752e
+@functools.lru_cache(maxsize=32)
+def _size_constants(h, w, grid, device, dtype):
+    "(location rows [h*w, 2], grid labels [h*w], clusters K) for `segment_batch`: the same every batch of one size, so made\n    once (read-only: they are shared between calls)."
+    init = grid_init(h, w, *grid).to(device).flatten()
+    return location_features(h, w).to(device, dtype).reshape(2, h * w).T.contiguous(), init, int(init.max()) + 1
+
 def segment_batch(emb:Tensor, # raw (un-normalised) embeddings [B, D, h, w]
                   labels:Tensor, # weak-label maps [B, H, W]: 0..C-1 labelled, C..254 unlabelled, 255 void
                   overseg:Tensor, # over-segmentation region ids [B, H, W] (non-negative)
@@ -279,10 +291,8 @@ def segment_batch(emb:Tensor, # raw (un-normalised) embeddings [B, D, h, w]
     lab = torch.where(lab >= n_classes, torch.where(lab == VOID, VOID, n_classes), lab)
     keep = lab != VOID
     # unit embedding, then location-augmented feature, one row per pixel (values only: `_KeptFeatures` differentiates)
-    loc = location_features(h, w).to(dev, emb.dtype).reshape(2, P).T
+    loc, init, K = _size_constants(h, w, tuple(grid), dev, emb.dtype)
     with torch.no_grad(): e, f, ne, nf = _pixel_features(emb.detach(), loc)
-    init = grid_init(h, w, *grid).to(dev).flatten()
-    K = int(init.max()) + 1
     z = kmeans_batch(f.float(), init, keep, K, n_iter)                   # float32 even under autocast
     # keep non-void pixels in (image, row-major) order
     flat = keep.flatten().nonzero().flatten()

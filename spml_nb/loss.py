@@ -67,9 +67,12 @@ def _label_groups(pix_lab):
     return torch.as_tensor(u, device=pix_lab.device), torch.as_tensor(g.reshape(-1), device=pix_lab.device)
 
 def _chunks(labs, chunk_size, max_groups, dtype):
-    "Yield (rows, [positive mask per relation]): pixel indices, and 0/1 masks of `dtype`, [K] when the rows share it, else [rows, K]."
+    "Yield (rows, [positive mask per relation]): pixel indices (None: every row, in order), and 0/1 masks of `dtype`, [K] when\n    the rows share it, else [rows, K]."
     n = len(labs[0][0])
     if n == 0: return
+    if n <= min(chunk_size, 256):                           # a few rows (anchors): one chunk, each row's mask formed directly
+        yield None, [positive_mask(pl, sl).to(dtype) for pl, sl in labs]
+        return
     groups = [_label_groups(pl) for pl, _ in labs]
     if len(groups) == 1: key = groups[0][1]
     else: key = torch.unique(torch.stack([g for _, g in groups], 1), dim=0, return_inverse=True)[1]
@@ -144,36 +147,46 @@ class _PixelSegmentNLL(torch.autograd.Function):
         pmax = float(P.norm(dim=1).max()) if len(P) else 0.
         xmax = float(x.norm(dim=1).max()) if n else 0.           # one look at the device per call, none per chunk
         op = [_own_positive(pl, sl, own) if n else own.new_zeros(0, dtype=torch.bool) for pl, sl in labs]
-        st = {k: [x.new_empty(n) for _ in range(R)] for k in ('out', 'm', 'num', 'den')}
-        st['use'] = [own.new_empty(n, dtype=torch.bool) for _ in range(R)]
+        st = {k: [None] * R for k in ('out', 'm', 'num', 'den', 'use')}
+        def put(k, r, rows, v):                                  # one chunk: keep `v` itself; else fill its rows
+            if rows is None: st[k][r] = v; return
+            if st[k][r] is None: st[k][r] = v.new_empty(n)
+            st[k][r][rows] = v
         tiny = torch.finfo(x.dtype).tiny
         exact = [2 * kappa * xmax * pmax > limit for kappa in kappas]   # decided once per call: no chunk waits for the device
-        if pre: gxu, gPu = [torch.zeros_like(x) for _ in range(R)], [torch.zeros_like(P) for _ in range(R)]
+        if pre: gxu, gPu = [None] * R, [torch.zeros_like(P) for _ in range(R)]
         for rows, pos in _chunks(labs, chunk_size, max_groups, x.dtype):
-            xc, oc, ar = x[rows], own[rows], torch.arange(len(rows), device=x.device)
-            l = torch.mm(xc, P.T, out=_workspace('l', len(rows), len(P), x))   # shared by the relations
+            at = (lambda t: t) if rows is None else (lambda t: t[rows])
+            xc, oc = at(x), at(own)[:, None]
+            l = torch.mm(xc, P.T, out=_workspace('l', len(xc), len(P), x))   # shared by the relations
             lmax = l.amax(1) if any(exact) else None
             bound = xc.norm(dim=1) * pmax                        # >= every x . mu of the row (Cauchy-Schwarz)
             for r, ((pl, sl), kappa) in enumerate(zip(labs, kappas)):
                 m = kappa * (lmax if exact[r] else bound)        # exp(kappa x . mu - m) <= 1
                 E = _scaled_exp(l, kappa, m, inplace=r == R - 1)
-                E_own = E[ar, oc].clone(); E[ar, oc] = 0
-                pmf = pos[r]
+                E_own = E.gather(1, oc)[:, 0]; E.scatter_(1, oc, 0.)
+                pmf, opr = pos[r], at(op[r])
                 p_sum = torch.mv(E, pmf) if pmf.ndim == 1 else torch.mul(E, pmf, out=_workspace('w', *E.shape, E)).sum(1)
                 n_sum = (E.sum(1) - p_sum).clamp_min_(0)         # negatives other than the own segment
-                own_neg = torch.where(op[r][rows], 0, E_own)     # the own segment, when it is a negative
+                own_neg = torch.where(opr, 0, E_own)             # the own segment, when it is a negative
                 A = p_sum - own_neg
                 use = A > 0
                 num = torch.where(use, A, E_own).clamp_min_(tiny)
                 den = num + n_sum + own_neg
-                for k, v in zip(('out', 'm', 'num', 'den', 'use'), (den.log() - num.log(), m, num, den, use)):
-                    st[k][r][rows] = v
+                for k, v in zip(('out', 'm', 'num', 'den', 'use'), (den.log() - num.log(), m, num, den, use)): put(k, r, rows, v)
                 if pre:   # the gradient for an upstream gradient of 1 on every pixel, while E is at hand
-                    c_neg, c_pos, c_own = _grad_weights(kappa, num, den, use, op[r][rows])
+                    c_neg, c_pos, c_own = _grad_weights(kappa, num, den, use, opr)
                     w_own = c_own * E_own
                     G = E.mul_(_column_weights(pmf, c_pos, c_neg))
-                    gxu[r][rows] = torch.addmm(w_own[:, None] * P[oc], G, P)
-                    _add_proto_grad(gPu[r], G, xc, oc, w_own, n_grad)
+                    g = torch.addmm(w_own[:, None] * P[oc[:, 0]], G, P)
+                    if rows is None: gxu[r] = g
+                    else:
+                        if gxu[r] is None: gxu[r] = torch.zeros_like(x)
+                        gxu[r][rows] = g
+                    _add_proto_grad(gPu[r], G, xc, oc[:, 0], w_own, n_grad)
+        if n == 0:
+            st = {k: [(own.new_empty(0, dtype=torch.bool) if k == 'use' else x.new_empty(0))] * R for k in st}
+            if pre: gxu = [torch.zeros_like(x)] * R
         ctx.save_for_backward(x, P, own, *labels, *op, *(t for k in ('m', 'num', 'den', 'use') for t in st[k]))
         ctx.conf = kappas, chunk_size, max_groups, n_grad, R
         ctx.pre = (gxu, gPu) if pre else None
@@ -196,17 +209,20 @@ class _PixelSegmentNLL(torch.autograd.Function):
                                               for r in range(R))))
         gx, gP = torch.zeros_like(x), torch.zeros_like(P)
         for rows, pos in _chunks(labs, chunk_size, max_groups, x.dtype):
-            xc, oc, ar = x[rows], own[rows], torch.arange(len(rows), device=x.device)
-            G, w_own, l = None, 0, torch.mm(xc, P.T, out=_workspace('l', len(rows), len(P), x))
+            at = (lambda t: t) if rows is None else (lambda t: t[rows])
+            xc, oc = at(x), at(own)[:, None]
+            G, w_own, l = None, 0, torch.mm(xc, P.T, out=_workspace('l', len(xc), len(P), x))
             for r, ((pl, sl), kappa) in enumerate(zip(labs, kappas)):
-                E = _scaled_exp(l, kappa, m[r][rows], inplace=r == R - 1)
-                w_own = w_own + c_own[r][rows] * E[ar, oc]
+                E = _scaled_exp(l, kappa, at(m[r]), inplace=r == R - 1)
+                w_own = w_own + at(c_own[r]) * E.gather(1, oc)[:, 0]
                 pmf = pos[r]
-                E.mul_(_column_weights(pmf, c_pos[r][rows], c_neg[r][rows]))
+                E.mul_(_column_weights(pmf, at(c_pos[r]), at(c_neg[r])))
                 G = E if G is None else G.add_(E)
-            G[ar, oc] = 0
-            gx[rows] = G @ P + w_own[:, None] * P[oc]
-            _add_proto_grad(gP, G, xc, oc, w_own, n_grad)
+            G.scatter_(1, oc, 0.)
+            g = G @ P + w_own[:, None] * P[oc[:, 0]]
+            if rows is None: gx = g
+            else: gx[rows] = g
+            _add_proto_grad(gP, G, xc, oc[:, 0], w_own, n_grad)
         return (gx if ctx.needs_input_grad[0] else None, gP if ctx.needs_input_grad[1] else None,
                 None, None, None, None, None, None) + (None,) * (2 * R)
 
