@@ -147,14 +147,14 @@ class _PixelSegmentNLL(torch.autograd.Function):
         pmax = float(P.norm(dim=1).max()) if len(P) else 0.
         xmax = float(x.norm(dim=1).max()) if n else 0.           # one look at the device per call, none per chunk
         op = [_own_positive(pl, sl, own) if n else own.new_zeros(0, dtype=torch.bool) for pl, sl in labs]
-        st = {k: [None] * R for k in ('out', 'm', 'num', 'den', 'use')}
-        def put(k, r, rows, v):                                  # one chunk: keep `v` itself; else fill its rows
+        st = {k: [None] * R for k in ('out', 'm', 'num', 'den', 'use', 'gx')}   # per relation; 'gx': the gradient formed ahead
+        def put(k, r, rows, v):                                  # one chunk: keep `v` itself; else fill its rows (each row is in one chunk)
             if rows is None: st[k][r] = v; return
-            if st[k][r] is None: st[k][r] = v.new_empty(n)
+            if st[k][r] is None: st[k][r] = v.new_empty((n,) + v.shape[1:])
             st[k][r][rows] = v
         tiny = torch.finfo(x.dtype).tiny
         exact = [2 * kappa * xmax * pmax > limit for kappa in kappas]   # decided once per call: no chunk waits for the device
-        if pre: gxu, gPu = [None] * R, [torch.zeros_like(P) for _ in range(R)]
+        if pre: gPu = [torch.zeros_like(P) for _ in range(R)]
         for rows, pos in _chunks(labs, chunk_size, max_groups, x.dtype):
             at = (lambda t: t) if rows is None else (lambda t: t[rows])
             xc, oc = at(x), at(own)[:, None]
@@ -178,18 +178,14 @@ class _PixelSegmentNLL(torch.autograd.Function):
                     c_neg, c_pos, c_own = _grad_weights(kappa, num, den, use, opr)
                     w_own = c_own * E_own
                     G = E.mul_(_column_weights(pmf, c_pos, c_neg))
-                    g = torch.addmm(w_own[:, None] * P[oc[:, 0]], G, P)
-                    if rows is None: gxu[r] = g
-                    else:
-                        if gxu[r] is None: gxu[r] = torch.zeros_like(x)
-                        gxu[r][rows] = g
+                    put('gx', r, rows, torch.addmm(w_own[:, None] * P[oc[:, 0]], G, P))
                     _add_proto_grad(gPu[r], G, xc, oc[:, 0], w_own, n_grad)
         if n == 0:
-            st = {k: [(own.new_empty(0, dtype=torch.bool) if k == 'use' else x.new_empty(0))] * R for k in st}
-            if pre: gxu = [torch.zeros_like(x)] * R
+            empty = {'use': own.new_empty(0, dtype=torch.bool), 'gx': torch.zeros_like(x)}
+            st = {k: [empty.get(k, x.new_empty(0))] * R for k in st}
         ctx.save_for_backward(x, P, own, *labels, *op, *(t for k in ('m', 'num', 'den', 'use') for t in st[k]))
         ctx.conf = kappas, chunk_size, max_groups, n_grad, R
-        ctx.pre = (gxu, gPu) if pre else None
+        ctx.pre = (st['gx'], gPu) if pre else None
         return tuple(st['out'])
 
     @staticmethod
