@@ -66,12 +66,23 @@ def _label_groups(pix_lab):
     u, g = np.unique(pix_lab.detach().cpu().numpy(), axis=0, return_inverse=True)
     return torch.as_tensor(u, device=pix_lab.device), torch.as_tensor(g.reshape(-1), device=pix_lab.device)
 
+def _as01(mask, dtype):
+    "A bool mask as 0./1. of `dtype`, through its bytes (on the CPU several times faster than converting bool itself)."
+    return mask.view(torch.uint8).to(dtype)
+
+def _few_rows_mask(pl, sl, dtype, slot):
+    "[n, K] 0/1 positive mask of a few rows. Multi-hot rows (an image's tags) take few distinct values: the mask is formed\n    for each distinct row and gathered (into the workspace `slot`), instead of an [n, T] x [T, K] product whose T of a few\n    classes runs slowly."
+    if pl.ndim == 1: return _as01(positive_mask(pl, sl), dtype)
+    u, g = _label_groups(pl)
+    pu = _as01(positive_mask(u, sl), dtype)
+    return torch.index_select(pu, 0, g, out=_workspace(slot, len(g), pu.shape[1], pu))
+
 def _chunks(labs, chunk_size, max_groups, dtype):
     "Yield (rows, [positive mask per relation]): pixel indices (None: every row, in order), and 0/1 masks of `dtype`, [K] when\n    the rows share it, else [rows, K]."
     n = len(labs[0][0])
     if n == 0: return
     if n <= min(chunk_size, 256):                           # a few rows (anchors): one chunk, each row's mask formed directly
-        yield None, [positive_mask(pl, sl).to(dtype) for pl, sl in labs]
+        yield None, [_few_rows_mask(pl, sl, dtype, ('p', r)) for r, (pl, sl) in enumerate(labs)]
         return
     groups = [_label_groups(pl) for pl, _ in labs]
     if len(groups) == 1: key = groups[0][1]
@@ -80,9 +91,9 @@ def _chunks(labs, chunk_size, max_groups, dtype):
     if n_groups > max_groups:                               # many label rows: masks built per chunk
         for a in range(0, n, chunk_size):
             rows = torch.arange(a, min(a + chunk_size, n), device=key.device)
-            yield rows, [positive_mask(pl[rows], sl).to(dtype) for pl, sl in labs]
+            yield rows, [_as01(positive_mask(pl[rows], sl), dtype) for pl, sl in labs]
         return
-    posu = [positive_mask(u, sl).to(dtype) for (u, _), (_, sl) in zip(groups, labs)]   # [distinct label rows, K]
+    posu = [_as01(positive_mask(u, sl), dtype) for (u, _), (_, sl) in zip(groups, labs)]   # [distinct label rows, K]
     if n < n_groups * min(chunk_size, 256):                  # small groups: plain chunks, each row's mask gathered
         for a in range(0, n, chunk_size):
             rows = torch.arange(a, min(a + chunk_size, n), device=key.device)
@@ -342,15 +353,36 @@ def image_similarity_loss(seg:Segments, # the batch's segments
         neg_f = (~pos & ~is_own & real_col).to(x.dtype)              # negatives other than the own segment
         own_neg_f = (~pos.gather(-1, own[..., None])[..., 0]).to(x.dtype)
         w_row = (torch.arange(n, device=dev) < rn[:, None]) / (rn[:, None] * G).to(x.dtype)   # mean per image, then over images
-    L = torch.bmm(X * kappa, Pp.transpose(1, 2))                   # [G, n, k]; padded columns give 0
-    S = (L - L.detach().amax(-1, keepdim=True)).exp()              # <= 1, and >= exp(-2 kappa) on real columns
-    S_own = S.gather(-1, own[..., None])[..., 0]
-    p_sum, n_sum = (S * pos_f).sum(-1), (S * neg_f).sum(-1)
-    own_neg = S_own * own_neg_f
-    A = p_sum - own_neg
-    num = torch.where(A > 0, A, S_own).clamp_min(torch.finfo(S.dtype).tiny)
-    nll = (num + n_sum + own_neg).log() - num.log()                # [G, n]
-    return (nll * w_row).sum()
+    return _PaddedNLL.apply(X, Pp, own, pos_f, neg_f, own_neg_f, w_row, float(kappa))
+
+class _PaddedNLL(torch.autograd.Function):
+    "sum(w_row x segsort+ NLL) of padded [G, n] rows against [G, k] columns; the gradient formed in the forward pass (as in\n    `_PixelSegmentNLL`, with `_grad_weights`), so the backward pass scales two products instead of replaying a dozen kernels."
+    @staticmethod
+    def forward(ctx, X, Pp, own, pos_f, neg_f, own_neg_f, w_row, kappa):
+        L = torch.bmm(X * kappa, Pp.transpose(1, 2))               # [G, n, k]; padded columns give 0
+        S = L.sub_(L.amax(-1, keepdim=True)).exp_()                # <= 1, and >= exp(-2 kappa) on real columns
+        own_ = own[..., None]
+        S_own = S.gather(-1, own_)[..., 0]
+        p_sum, n_sum = (S * pos_f).sum(-1), (S * neg_f).sum(-1)
+        own_neg = S_own * own_neg_f
+        A = p_sum - own_neg
+        use = A > 0
+        num = torch.where(use, A, S_own).clamp_min(torch.finfo(S.dtype).tiny)
+        den = num + n_sum + own_neg
+        nll = den.log() - num.log()                                # [G, n]
+        ctx.grads = None
+        if ctx.needs_input_grad[0] or ctx.needs_input_grad[1]:     # d total / d L, then the two products
+            c_neg, c_pos, c_own = _grad_weights(kappa * w_row, num, den, use, own_neg_f == 0)
+            Gr = S.mul_(pos_f * c_pos[..., None] + neg_f * c_neg[..., None])   # own column: pos_f = neg_f = 0 there
+            Gr.scatter_(-1, own_, (c_own * S_own)[..., None])
+            ctx.grads = (torch.bmm(Gr, Pp) if ctx.needs_input_grad[0] else None,
+                         torch.bmm(Gr.transpose(1, 2), X) if ctx.needs_input_grad[1] else None)
+        return (nll * w_row).sum()
+
+    @staticmethod
+    def backward(ctx, g):
+        gX, gP = ctx.grads
+        return (None if gX is None else g * gX, None if gP is None else g * gP) + (None,) * 6
 
 # %% ../nbs/06_loss.ipynb #d0534499
 SPML_PRESETS = {
