@@ -349,9 +349,9 @@ def image_similarity_loss(seg:Segments, # the batch's segments
         is_own = torch.arange(k, device=dev) == own[..., None]
         pos = rreg[..., None] == creg[:, None, :]
         real_col = (creg >= 0)[:, None, :]                           # regions are >= 0; padding is -2
-        pos_f = (pos & ~is_own).to(x.dtype)                          # positives other than the own segment
-        neg_f = (~pos & ~is_own & real_col).to(x.dtype)              # negatives other than the own segment
-        own_neg_f = (~pos.gather(-1, own[..., None])[..., 0]).to(x.dtype)
+        pos_f = _as01(pos & ~is_own, x.dtype)                        # positives other than the own segment
+        neg_f = _as01(~pos & ~is_own & real_col, x.dtype)            # negatives other than the own segment
+        own_neg_f = _as01(~pos.gather(-1, own[..., None])[..., 0], x.dtype)
         w_row = (torch.arange(n, device=dev) < rn[:, None]) / (rn[:, None] * G).to(x.dtype)   # mean per image, then over images
     return _PaddedNLL.apply(X, Pp, own, pos_f, neg_f, own_neg_f, w_row, float(kappa))
 
