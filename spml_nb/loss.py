@@ -10,6 +10,7 @@ import torch
 import torch.nn.functional as F
 from torch import Tensor
 from fastcore.basics import patch
+from .core import VOID
 from .kmeans import Segments, segment_batch
 from .relations import (MemoryBank, Relation, positive_mask, image_similarity, semantic_annotation,
                                semantic_cooccurrence, feature_affinity)
@@ -17,7 +18,7 @@ from .relations import (MemoryBank, Relation, positive_mask, image_similarity, s
 # %% auto #0
 __all__ = ['SPML_PRESETS', 'TERMS', 'ANCHORS', 'IMG_ANCHORS', 'dense_pixel_segment_nll', 'pixel_segment_nlls',
            'pixel_segment_nll', 'relation_loss', 'batch_columns', 'take_rows', 'sample_rows', 'image_similarity_loss',
-           'SPMLLoss', 'classifier_ce']
+           'SPMLLoss', 'classifier_ce', 'tag_set_ce']
 
 # %% ../nbs/06_loss.ipynb #4d7d948e
 def _check_nll_inputs(x, protos, own, pix_lab, seg_lab):
@@ -386,13 +387,13 @@ class _PaddedNLL(torch.autograd.Function):
 
 # %% ../nbs/06_loss.ipynb #d0534499
 SPML_PRESETS = {
-    'tags':      dict(k_ann=6., k_occ=8.,  k_img=16., k_aff=12., w_ann=.3, w_occ=.3, w_img=.1, w_aff=0., img_location=True, grid=(6, 6)),
-    'boxes':     dict(k_ann=6., k_occ=8.,  k_img=16., k_aff=12., w_ann=.3, w_occ=.3, w_img=.1, w_aff=0., img_location=True, grid=(6, 6)),
-    'scribbles': dict(k_ann=6., k_occ=12., k_img=16., k_aff=12., w_ann=1., w_occ=.5, w_img=.1, w_aff=0., img_location=True, grid=(6, 6)),
-    'points':    dict(k_ann=6., k_occ=8.,  k_img=16., k_aff=12., w_ann=.1, w_occ=.1, w_img=.1, w_aff=0., img_location=True, grid=(6, 6)),
-    'keypoints': dict(k_ann=6., k_occ=8.,  k_img=16., k_aff=12., w_ann=1., w_occ=0., w_img=.1, w_aff=.5, img_location=False, grid=(12, 12)),
+    'tags':      dict(k_ann=6., k_occ=8.,  k_img=16., k_aff=12., w_ann=.3, w_occ=.3, w_img=.1, w_aff=0., w_tag=0., img_location=True, grid=(6, 6)),
+    'boxes':     dict(k_ann=6., k_occ=8.,  k_img=16., k_aff=12., w_ann=.3, w_occ=.3, w_img=.1, w_aff=0., w_tag=0., img_location=True, grid=(6, 6)),
+    'scribbles': dict(k_ann=6., k_occ=12., k_img=16., k_aff=12., w_ann=1., w_occ=.5, w_img=.1, w_aff=0., w_tag=0., img_location=True, grid=(6, 6)),
+    'points':    dict(k_ann=6., k_occ=8.,  k_img=16., k_aff=12., w_ann=.1, w_occ=.1, w_img=.1, w_aff=0., w_tag=0., img_location=True, grid=(6, 6)),
+    'keypoints': dict(k_ann=6., k_occ=8.,  k_img=16., k_aff=12., w_ann=1., w_occ=0., w_img=.1, w_aff=.5, w_tag=0., img_location=False, grid=(12, 12)),
 }
-TERMS = ('ce', 'sem_ann', 'sem_occ', 'img_sim', 'feat_aff')
+TERMS = ('ce', 'sem_ann', 'sem_occ', 'img_sim', 'feat_aff', 'tag_ce')
 
 # %% ../nbs/06_loss.ipynb #7c6402a5
 ANCHORS = 32        # anchor pixels per image in annotation, co-occurrence, affinity; see "Anchor pixels" above and bench/scaling.py
@@ -428,7 +429,7 @@ class SPMLLoss:
 
     def weight(self, term:str)->float:
         "Weight of `term` in the total (0 when switched off)."
-        w = {'ce': 'w_ann', 'sem_ann': 'w_ann', 'sem_occ': 'w_occ', 'img_sim': 'w_img', 'feat_aff': 'w_aff'}[term]
+        w = {'ce': 'w_ann', 'sem_ann': 'w_ann', 'sem_occ': 'w_occ', 'img_sim': 'w_img', 'feat_aff': 'w_aff', 'tag_ce': 'w_tag'}[term]
         if term == 'ce' and self.cfg['w_ce'] is not None: w = 'w_ce'      # the from-scratch recipe weighs CE by itself
         return float(self.cfg[w]) if self.cfg[term] else 0.
 
@@ -455,6 +456,21 @@ def classifier_ce(logits:Tensor, # [B, C, h, w] classifier logits
     if not valid.any(): return (logits * 0).sum()
     return F.cross_entropy(logits, torch.where(valid, target, -100), ignore_index=-100)
 
+def tag_set_ce(logits:Tensor, # [B, C, h, w] classifier logits
+               labels:Tensor, # [B, H, W] weak labels; the unlabelled pixels (C..254) are the ones scored
+               tags:Tensor, # [B, C] 0/1 image tags (the classes of the whole weak-label map)
+               n_classes:int, # number of classes `C`
+              )->Tensor:
+    "Mean of -log P(any class of its image's tags) over the unlabelled pixels of tagged images (0 when there are none)."
+    if logits.shape[-2:] != labels.shape[-2:]:
+        logits = F.interpolate(logits, size=labels.shape[-2:], mode='bilinear', align_corners=False)
+    allowed = tags.to(logits.device)[:, :, None, None] > 0                      # [B, C, 1, 1]
+    lab = labels.to(logits.device)
+    pick = (lab >= n_classes) & (lab != VOID) & allowed.flatten(1).any(1)[:, None, None]
+    if not pick.any(): return (logits * 0).sum()
+    logp = logits.float().log_softmax(1).masked_fill(~allowed, float('-inf'))
+    return -torch.logsumexp(logp, 1)[pick].mean()
+
 # %% ../nbs/06_loss.ipynb #fde13e23
 @patch
 def terms(self:SPMLLoss, seg:Segments, # the batch's segments
@@ -462,7 +478,7 @@ def terms(self:SPMLLoss, seg:Segments, # the batch's segments
           labels:Tensor=None, # weak labels [B, H, W] for CE
           wide:Segments=None, # segments that annotation, co-occurrence and affinity contrast with (default `seg`; see `spml_nb.distributed`)
          )->dict:
-    "Unweighted terms {'ce', 'sem_ann', 'sem_occ', 'img_sim', 'feat_aff'}; a switched-off term is 0. `counts` keeps their sizes."
+    "Unweighted terms {'ce', 'sem_ann', 'sem_occ', 'img_sim', 'feat_aff', 'tag_ce'}; a switched-off term is 0. `counts` keeps their sizes."
     c, z = self.cfg, seg.emb.new_zeros(())
     kw = {} if self.chunk_size is None or self.nll is not pixel_segment_nll else {'chunk_size': self.chunk_size}
     out, n, wide = {t: z for t in TERMS}, dict.fromkeys(TERMS, 0), seg if wide is None else wide
@@ -470,6 +486,8 @@ def terms(self:SPMLLoss, seg:Segments, # the batch's segments
     draw = lambda r, k: take_rows(r, sample_rows(r.n, k, r.x.device))     # `k` anchor rows of a relation
     if self.weight('ce') and logits is not None and labels is not None:
         out['ce'], n['ce'] = classifier_ce(logits, labels, self.n_classes), int((labels < self.n_classes).sum())
+    if self.weight('tag_ce') and logits is not None and labels is not None:
+        out['tag_ce'], n['tag_ce'] = tag_set_ce(logits, labels, seg.tags, self.n_classes), int(((labels >= self.n_classes) & (labels != VOID)).sum())
     if self.weight('sem_ann'):
         pick = _Draw(cap(seg.n_images), wide.emb.device)        # the anchors, drawn before their rows are gathered
         ann = semantic_annotation(wide, self.memory, pick)
