@@ -525,7 +525,7 @@ SETTING_DEFAULTS = {   # architecture per setting (spec section 9): head, embedd
 
 RECIPES = {   # how a learner trains (see the table above): optimiser, classifier dropout, CE path and weight, relations
     'scratch': dict(lr=5e-3, wd=1e-2, dropout=0.1, detach=False, w_ce=1., relations=0.1, w_img=1.),   # AdamW + fit_one_cycle
-    'finetune': dict(lr=2e-3, wd=1e-2, dropout=0.1, detach=False, w_ce=1., relations=0.1, w_img=1., w_tag=1., trunk=0.1),  # + tags on the classifier; trunk 0.1x
+    'finetune': dict(lr=2e-3, wd=1e-2, dropout=0.1, detach=False, w_ce=1., relations=0.1, w_img=1., w_tag=3., trunk=0.1),  # + tags on the classifier; trunk 0.1x
     'release': dict(lr=3e-3, wd=5e-4, dropout=0.75, detach=True, w_ce=None, relations=None, w_img=None),  # SGD + poly, 1x/10x groups
 }
 
