@@ -29,6 +29,8 @@ def run(path):
     nb = read_nb(path)
     skip = lambda cell: cell.cell_type != 'code' or bool(flags(cell.source) & SKIP)
     os.environ.setdefault('MPLBACKEND', 'Agg')
+    for cell in nb.cells:                       # a cell that prints nothing now must not keep what it printed before
+        if not skip(cell): cell.outputs = []
     with working_directory(path.parent):
         CaptureShell(path).run_all(nb, exc_stop=True, preproc=skip)
     write_nb(nb, path)
