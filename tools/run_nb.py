@@ -1,6 +1,7 @@
 """Re-execute notebooks in place so that their committed outputs come from today's code.
 
     python tools/run_nb.py nbs/01_data.ipynb nbs/06_loss.ipynb     # every cell but the `#| slow` / `cuda` / `notest` ones
+    python tools/run_nb.py nbs/07_learner.ipynb --ids 2e051f45     # ... and the flagged cells with these ids
 
 Cells flagged `slow`, `cuda` or `notest` are not run and keep the outputs they have (re-run them by hand, with the
 time they need, when what they show changes). Run `nbdev_clean` afterwards, as before any commit.
@@ -24,10 +25,10 @@ def flags(src:str)->set:
     return out
 
 
-def run(path):
+def run(path, ids=()):
     path = Path(path).resolve()
     nb = read_nb(path)
-    skip = lambda cell: cell.cell_type != 'code' or bool(flags(cell.source) & SKIP)
+    skip = lambda cell: cell.cell_type != 'code' or (bool(flags(cell.source) & SKIP) and cell.get('id') not in ids)
     os.environ.setdefault('MPLBACKEND', 'Agg')
     for cell in nb.cells:                       # a cell that prints nothing now must not keep what it printed before
         if not skip(cell): cell.outputs = []
@@ -38,4 +39,9 @@ def run(path):
 
 
 if __name__ == '__main__':
-    for p in sys.argv[1:]: run(p)
+    import argparse
+    p = argparse.ArgumentParser(description='Re-execute notebooks in place')
+    p.add_argument('notebooks', nargs='+')
+    p.add_argument('--ids', nargs='*', default=[], help='ids of flagged cells to run too')
+    a = p.parse_args()
+    for nb in a.notebooks: run(nb, set(a.ids))
