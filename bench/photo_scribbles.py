@@ -20,7 +20,7 @@ from pathlib import Path
 ROWS = {   # row -> (loss, weak labels, stage 2, steps as a multiple of --steps)
     'spml': ('spml', 'scribble', False, 1), 'spml2': ('spml', 'scribble', True, 1),
     'pce': ('pce', 'scribble', False, 1), 'pce@2x': ('pce', 'scribble', False, 2), 'pce2': ('pce', 'scribble', True, 1),
-    'full': ('pce', 'SegmentationClass', False, 1),
+    'full': ('pce', 'SegmentationClass', False, 1), 'full@2x': ('pce', 'SegmentationClass', False, 2),
 }
 TRUNKS = {'lite0': ('efficientnet_lite0', 'imagenet'), 'tiny': ('tiny', None)}
 
@@ -62,7 +62,7 @@ def one(a):
 
 def table(results, rows, trunks):
     "A Markdown table: mean ± std over seeds per trunk and row, with the ratio to full masks."
-    rows = [r for r in ('spml', 'spml2', 'pce', 'pce2', 'pce@2x', 'full') if r in rows or r + '2' in rows]
+    rows = [r for r in ('spml', 'spml2', 'pce', 'pce2', 'pce@2x', 'full', 'full@2x') if r in rows or r + '2' in rows]
     lines = ['| trunk | row | steps | mIoU % (mean ± std) | seeds | / full |', '|---|---|---|---|---|---|']
     for tk in trunks:
         full = [r['miou'] for r in results if r['trunk'] == tk and r['row'] == 'full']
