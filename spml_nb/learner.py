@@ -201,9 +201,8 @@ class EfficientNetLite0(nn.Module):
         for m in self.fixed_modules(): m.requires_grad_(False)
 
     def imagenet_state(self)->dict:
-        "The packaged ImageNet weights in this trunk's names."
-        return lite0_state_dict(torch.load(lite0_weights_path(), map_location='cpu', weights_only=True),
-                                [len(s) for s in self.body.blocks])
+        "The packaged ImageNet weights as the file holds them (`load_trunk_state` renames them)."
+        return torch.load(lite0_weights_path(), map_location='cpu', weights_only=True)
 
     def load_trunk_state(self, sd:dict, source:str):
         "Load weights in the port's names, timm's, or this module's (`body.` prefix); an error names what does not fit."
@@ -463,13 +462,9 @@ class SPMLLearner(Learner):
         "Train `n_epoch` epochs by the learner's recipe: `fit_one_cycle` ('scratch', 'finetune') or `fit` under the poly schedule ('release')."
         if self.recipe == 'release': return self.fit(n_epoch, lr, **kwargs)
         lr = lr or self.lr
-        trunk = RECIPES[self.recipe].get('trunk', 1.)       # finetune: the pretrained trunk's groups at a fraction
-        if trunk != 1.: lr = np.array([trunk*lr, trunk*lr] + [lr]*(len(self.opt_groups()) - 2))
+        trunk = RECIPES[self.recipe].get('trunk', 1.)       # finetune: the trunk's two groups (of `spml_splitter`'s six) slower
+        if trunk != 1.: lr = lr*np.array([trunk, trunk, 1., 1., 1., 1.])
         return self.fit_one_cycle(n_epoch, lr, **kwargs)
-
-    def opt_groups(self)->list:
-        "The splitter's parameter groups (the optimiser's, once created)."
-        return self.splitter(self.model)
 
     def predict_labels(self, x:torch.Tensor)->torch.Tensor:
         "Class maps [B,H,W] for a normalised image batch `x` (classifier logits upsampled to the image)."

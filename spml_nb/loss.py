@@ -444,17 +444,25 @@ def _split_output(out):
     if isinstance(out, (tuple, list)): return out[0], out[1]
     return None, out
 
+def _at_labels(logits:Tensor, labels:Tensor)->Tensor:
+    "Logits upsampled bilinearly to the labels' size (as they are when the sizes agree)."
+    if logits.shape[-2:] == labels.shape[-2:]: return logits
+    return F.interpolate(logits, size=labels.shape[-2:], mode='bilinear', align_corners=False)
+
 def classifier_ce(logits:Tensor, # [B, C, h, w] classifier logits
                   labels:Tensor, # [B, H, W] weak labels; values >= C are ignored
                   n_classes:int, # number of classes `C`
                  )->Tensor:
     "Mean cross-entropy over the labelled pixels, logits upsampled bilinearly to the labels (0 when none is labelled)."
-    if logits.shape[-2:] != labels.shape[-2:]:
-        logits = F.interpolate(logits, size=labels.shape[-2:], mode='bilinear', align_corners=False)
+    logits = _at_labels(logits, labels)
     target = labels.long().to(logits.device)
     valid = target < n_classes
     if not valid.any(): return (logits * 0).sum()
     return F.cross_entropy(logits, torch.where(valid, target, -100), ignore_index=-100)
+
+def _tag_pixels(labels:Tensor, tags:Tensor, n_classes:int)->Tensor:
+    "The pixels `tag_set_ce` scores: unlabelled (C..254) in an image with at least one tag."
+    return (labels >= n_classes) & (labels != VOID) & (tags > 0).any(1)[:, None, None]
 
 def tag_set_ce(logits:Tensor, # [B, C, h, w] classifier logits
                labels:Tensor, # [B, H, W] weak labels; the unlabelled pixels (C..254) are the ones scored
@@ -462,11 +470,9 @@ def tag_set_ce(logits:Tensor, # [B, C, h, w] classifier logits
                n_classes:int, # number of classes `C`
               )->Tensor:
     "Mean of -log P(any class of its image's tags) over the unlabelled pixels of tagged images (0 when there are none)."
-    if logits.shape[-2:] != labels.shape[-2:]:
-        logits = F.interpolate(logits, size=labels.shape[-2:], mode='bilinear', align_corners=False)
+    logits = _at_labels(logits, labels)
     allowed = tags.to(logits.device)[:, :, None, None] > 0                      # [B, C, 1, 1]
-    lab = labels.to(logits.device)
-    pick = (lab >= n_classes) & (lab != VOID) & allowed.flatten(1).any(1)[:, None, None]
+    pick = _tag_pixels(labels.to(logits.device), tags.to(logits.device), n_classes)
     if not pick.any(): return (logits * 0).sum()
     logp = logits.float().log_softmax(1).masked_fill(~allowed, float('-inf'))
     return -torch.logsumexp(logp, 1)[pick].mean()
@@ -484,10 +490,12 @@ def terms(self:SPMLLoss, seg:Segments, # the batch's segments
     out, n, wide = {t: z for t in TERMS}, dict.fromkeys(TERMS, 0), seg if wide is None else wide
     cap = lambda images: None if self.anchors is None else self.anchors * images
     draw = lambda r, k: take_rows(r, sample_rows(r.n, k, r.x.device))     # `k` anchor rows of a relation
+    if logits is not None and labels is not None and self.weight('tag_ce'):
+        logits = _at_labels(logits, labels)                       # upsampled once for both classifier terms
+        out['tag_ce'] = tag_set_ce(logits, labels, seg.tags, self.n_classes)
+        n['tag_ce'] = int(_tag_pixels(labels.to(seg.tags.device), seg.tags, self.n_classes).sum())
     if self.weight('ce') and logits is not None and labels is not None:
         out['ce'], n['ce'] = classifier_ce(logits, labels, self.n_classes), int((labels < self.n_classes).sum())
-    if self.weight('tag_ce') and logits is not None and labels is not None:
-        out['tag_ce'], n['tag_ce'] = tag_set_ce(logits, labels, seg.tags, self.n_classes), int(((labels >= self.n_classes) & (labels != VOID)).sum())
     if self.weight('sem_ann'):
         pick = _Draw(cap(seg.n_images), wide.emb.device)        # the anchors, drawn before their rows are gathered
         ann = semantic_annotation(wide, self.memory, pick)
