@@ -10,17 +10,18 @@ sweep; every figure is a mean over seeds.
     python bench/quality.py                               # full mode (ResNet-50, meant for a GPU)
 
 Every model is the same network (`SPMLNet`: backbone, ASPP head, classifier head) trained with fastai from random
-weights under the same fixed budget of optimiser steps (`fit_steps`) and the same recipe, `recipe='scratch'` (AdamW
-and `fit_one_cycle`, see `07_learner`). What differs is the loss:
+weights under the same fixed budget of optimiser steps and the same recipe, `recipe='scratch'` (AdamW and
+`fit_one_cycle`, see `08_learner`), through the package's pipeline (`run_pipeline`, `11_pipeline`); this script only
+lays out the grid of runs, its workers and its tables. What differs is the loss:
 
 - SPML: `spml_learner` (the setting's relations, the classifier's cross-entropy; scored by the classifier head),
-- SPML, stage 2: the paper's second stage (`stage2_pseudo_labels`, `08_inference`): for boxes, points and scribbles
+- SPML, stage 2: the paper's second stage (`11_pipeline`, `10_inference`): for boxes, points and scribbles
   Algorithm 1 (the trained network's classifier maps, tag-masked and max-normalised, spread by the random walk on its
   embedding; the given weak labels kept where they exist), for tags Algorithm 2 (the CAMs spread by the walk, segment
   retrieval across the training set, a classifier on the frozen embedding, the walk and retrieval again; boxes keep
-  each class inside its boxes); a network of the same kind, started from the first stage's weights (`warm_start`;
-  `--stage2-init scratch`: from random ones, as the tables before 2026-12-04), is trained on the dense pseudo labels
-  by cross-entropy with the same recipe and steps,
+  each class inside its boxes); a network of the same kind, started from the first stage's weights
+  (`--stage2-init scratch`: from random ones), is trained on the dense pseudo labels by cross-entropy with the same
+  recipe and steps,
 - partial CE: `partial_ce_learner` (cross-entropy on the labelled pixels, through the whole network),
 - full supervision: `partial_ce_learner` on the full masks (the ceiling: its row says whether the budget learns at all).
 
@@ -110,18 +111,17 @@ def build_data(cfg):
     return dict(train=tr, valid=va, overseg=ovs)
 
 def train_cams(cfg, data, seed):
-    "The package's CAM stage (`train_cam`, `cam_pseudo_labels`): tag and box pseudo labels of every image, the CAMNet."
+    "The pipeline's CAM stage (`cam_stage`) on the training tags: tag and box pseudo labels of every image, the CAMNet."
     import numpy as np
-    from spml_nb.cam import train_cam, cam_pseudo_labels, pseudo_label_quality
-    tr = data['train']
-    cam = train_cam(tr.images, [tr.weak(i, 'tags') for i in range(len(tr))], tr.n_classes,
-                    recipe=dict(epochs=cfg['cam_epochs']), seed=seed, say=None)
-    out = dict(cam={k: v.cpu() for k, v in cam.state_dict().items()})
-    for split in ('train', 'valid'):
-        d = data[split]
-        out[split] = {k: np.stack(cam_pseudo_labels(cam, d.images, [d.weak(i, k) for i in range(len(d))])) for k in CAM_KINDS}
-    out['quality'] = {k: pseudo_label_quality(out['train'][k], tr.masks, tr.n_classes) for k in CAM_KINDS}
-    return out
+    from spml_nb.cam import cam_pseudo_labels
+    from spml_nb.pipeline import cam_stage
+    tr, va = data['train'], data['valid']
+    cam, labels, rec = cam_stage(tr.images, [tr.weak(i, 'tags') for i in range(len(tr))], tr.n_classes,
+                                 {k: [tr.weak(i, k) for i in range(len(tr))] for k in CAM_KINDS}, truth=tr.masks,
+                                 seed=seed, epochs=cfg['cam_epochs'])
+    return dict(cam={k: v.cpu() for k, v in cam.state_dict().items()}, quality=rec.extra['cam_quality'],
+                train={k: np.stack(v) for k, v in labels.items()},
+                valid={k: np.stack(cam_pseudo_labels(cam, va.images, [va.weak(i, k) for i in range(len(va))])) for k in CAM_KINDS})
 
 def _cam_model(pseudo):
     "The seed's trained CAMNet, rebuilt in a worker from its state (Algorithm 2 reads its CAMs)."
@@ -152,50 +152,31 @@ def _picture(cfg, learn, name, seed):
     fig.savefig(d/f"{name.replace('/', '_').replace(' ', '_')}.png", dpi=70, bbox_inches='tight'); plt.close(fig)
 
 def train_one(cfg, run, seed, pseudo):
-    "Train one model under the budget (and its second stage) and return validation mIoU and per-class IoU."
-    import numpy as np, torch
-    from spml_nb.core import miou, iou_per_class
-    from spml_nb.data import spml_dataloaders, SYNTH_CLASSES
-    from spml_nb.learner import spml_learner, partial_ce_learner, evaluate, fit_steps, warm_start
+    "One run of the grid through the package's pipeline (`run_pipeline`): validation mIoU and per-class IoU of each stage."
     from fastai.torch_core import set_seed
+    from spml_nb.data import spml_dataloaders, SYNTH_CLASSES
+    from spml_nb.pipeline import run_pipeline
     data = _data(cfg)
-    t0 = time.time()
-    set_seed(seed)                         # python's random too: the loaders' shuffle draws from it
     kind, length = run['kind'], run['length']
     weak = {s: _weak_maps(data, pseudo, s, kind, length) for s in ('train', 'valid')}
-    make_dls = lambda train_labels: spml_dataloaders(_items(data, 'train', train_labels), _items(data, 'valid', weak['valid']),
-        6, SYNTH_CLASSES, crop=cfg['size'], bs=cfg['bs'], supervision=kind, device=cfg['device'])
-    dls = make_dls(weak['train'])
-    common = dict(dim=cfg['dim'], recipe=cfg['recipe'], lr=cfg['lr'])
-    if run['method'] == 'spml':
-        setting = 'scribbles' if kind == 'mask' else kind
-        learn = spml_learner(dls, setting, cfg['arch'], grid=cfg['grid'], **common, **run['over'])
-    else:
-        learn = partial_ce_learner(dls, cfg['arch'], **common)
-    steps = fit_steps(learn, cfg['steps'])
-    conf = evaluate(learn)
-    _picture(cfg, learn, run['name'], seed)
-    out = [dict(name=run['name'], seed=seed, miou=miou(conf), iou=iou_per_class(conf).tolist(), steps=steps,
-                seconds=time.time() - t0)]
+    set_seed(seed)
+    dls = spml_dataloaders(_items(data, 'train', weak['train']), _items(data, 'valid', weak['valid']), 6, SYNTH_CLASSES,
+                           crop=cfg['size'], bs=cfg['bs'], supervision=kind, device=cfg['device'])
+    if kind == 'boxes': dls.boxes = [data['train'].weak(i, 'boxes') for i in range(len(data['train']))]   # classes kept in their boxes
+    kw = dict(dim=cfg['dim'], recipe=cfg['recipe'], lr=cfg['lr'])
+    if run['method'] == 'spml': kw.update(grid=cfg['grid'], **run['over'])
+    res = run_pipeline(dls, kind, cfg['arch'], cfg['steps'], loss=run['method'], stage2=bool(run.get('stage2')), seed=seed,
+                       cams=_cam_model(pseudo) if kind == 'tags' else None, warm=cfg.get('stage2_init', 'stage1') == 'stage1',
+                       stride=cfg['rw_stride'], learner_kw=kw)
+    _picture(cfg, res.stage1, run['name'], seed)
+    r1 = res.record('stage 1')
+    out = [dict(name=run['name'], seed=seed, miou=r1.miou, iou=r1.iou, steps=r1.steps,
+                seconds=r1.seconds)]
     if run.get('stage2'):
-        from spml_nb.inference import stage2_pseudo_labels, labels_miou
-        t1 = time.time()
-        tr = data['train']
-        tags = kind == 'tags'                  # tags: Algorithm 2 (CAMs, walk, retrieval, ...); others: Algorithm 1
-        boxes = [tr.weak(i, 'boxes') for i in range(len(tr))] if kind == 'boxes' else None   # classes kept in their boxes
-        labels = stage2_pseudo_labels(learn.model, tr.images, [tr.weak(i, 'tags') for i in range(len(tr))] if tags
-                                      else weak['train'], 6, stride=cfg['rw_stride'], cams=_cam_model(pseudo) if tags else None,
-                                      boxes=boxes)
-        quality = labels_miou(labels, tr.masks, 6)
-        set_seed(seed)
-        dls2 = make_dls(labels)
-        learn2 = partial_ce_learner(dls2, cfg['arch'], **common)
-        if cfg.get('stage2_init', 'stage1') == 'stage1': warm_start(learn2, learn.model)   # from the first stage's weights
-        steps2 = fit_steps(learn2, cfg['steps'])
-        conf = evaluate(learn2)
-        _picture(cfg, learn2, stage2_name(run['name']), seed)
-        out.append(dict(name=stage2_name(run['name']), seed=seed, miou=miou(conf), iou=iou_per_class(conf).tolist(),
-                        steps=steps2, pseudo_miou=quality, seconds=time.time() - t1))
+        rl, r2 = res.record('pseudo labels'), res.record('stage 2')
+        _picture(cfg, res.learn, stage2_name(run['name']), seed)
+        out.append(dict(name=stage2_name(run['name']), seed=seed, miou=r2.miou, iou=r2.iou,
+                        steps=r2.steps, pseudo_miou=rl.extra['pseudo_miou'], seconds=rl.seconds + r2.seconds))
     return out
 
 def _data(cfg):

@@ -11,9 +11,15 @@ The `nbdev_proc_nbs` command itself is not used: where Quarto is missing it star
 one notebook at a time and only for notebooks newer than their processed copy; a notebook that nbdev fails to
 process (its import/show_doc cells raise) is converted from its raw form, and the build says so.
 
+Pictures that a page links with a relative path (a Markdown image `![..](images/x.png)` or an `<img src=..>` in a
+markdown cell or an HTML output, of any notebook) are copied from nbs/ into the site at the same relative path, and
+manifest.json records per page how many it links (`linked`, one per <img>) and which files (`linked_files`).
+
 Then `python tools/check_docs.py` opens every page in headless Chromium. `_proc/` and `_site/` are git-ignored."""
-import argparse, html, json, re, shutil, time
+import argparse, html, json, posixpath, re, shutil, time
+from html.parser import HTMLParser
 from pathlib import Path
+from urllib.parse import unquote, urlsplit
 
 import nbformat
 import yaml
@@ -97,6 +103,9 @@ def proc_notebooks(nbs:Path, proc:Path, force:bool=False)->dict:
     from nbdev.serve import _proc_file
     from nbdev.serve_drv import main as proc_one
     proc.mkdir(exist_ok=True)
+    for old in proc.glob('*.ipynb'):                   # a notebook renamed or removed in nbs/: no page for it
+        if not (nbs / old.name).exists():
+            old.unlink(); print(f"removed {old.relative_to(proc.parent)}: no {old.name} in {nbs.name}/", flush=True)
     failed = {}
     for src in sorted(nbs.glob('*.ipynb')):
         if force and (proc / src.name).exists(): (proc / src.name).unlink()
@@ -117,6 +126,54 @@ def n_figures(nb)->int:
     "Number of image outputs (PNG/JPEG/SVG) left in a notebook."
     return sum(1 for c in nb.cells if c.cell_type == 'code' for o in c.get('outputs', [])
                for k in o.get('data', {}) if k.startswith('image/'))
+
+
+class _ImgSrcs(HTMLParser):
+    "The src of every <img> in an HTML page (entities resolved)."
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.srcs = []
+    def handle_starttag(self, tag, attrs):
+        if tag == 'img':
+            src = dict(attrs).get('src')
+            if src is not None: self.srcs.append(src.strip())
+
+
+def img_srcs(page_html:str)->list:
+    p = _ImgSrcs()
+    p.feed(page_html); p.close()
+    return p.srcs
+
+
+def local_path(src:str):
+    "The relative file path of a linked picture's src (`images/x.png`), or None for data:/http:/absolute/empty srcs."
+    if not src: return None
+    u = urlsplit(src)
+    if u.scheme or u.netloc or not u.path or u.path.startswith('/'): return None
+    return posixpath.normpath(unquote(u.path))
+
+
+def copy_linked(srcs:list, dirs:list, out:Path, copied:dict, page:str)->list:
+    "Copy the relative-path pictures among `srcs` from the first of `dirs` that has them to `out`; returns their paths."
+    rels = []
+    for src in srcs:
+        rel = local_path(src)
+        if rel is None: continue
+        rels.append(rel)
+        if rel in copied: continue
+        if rel == '..' or rel.startswith('../'):
+            copied[rel] = None
+            print(f"build_docs: WARNING: {page} links picture {src!r} outside the notebooks folder: not copied", flush=True)
+            continue
+        found = next((d / rel for d in dirs if (d / rel).is_file()), None)
+        copied[rel] = found
+        if found is None:
+            print(f"build_docs: WARNING: {page} links picture {src!r}, which is not in {', '.join(map(str, dirs))}",
+                  flush=True)
+            continue
+        (out / rel).parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy2(found, out / rel)
+    return rels
 
 
 def main(argv=None):
@@ -150,6 +207,8 @@ def main(argv=None):
     exporter.register_preprocessor(TagRemovePreprocessor(remove_input_tags={'remove_input'},
                                                          remove_cell_tags={'remove_cell'},
                                                          remove_all_outputs_tags={'remove_output'}), enabled=True)
+    dirs = list(dict.fromkeys([ROOT / 'nbs', proc]))   # where linked pictures are looked up, relative paths kept
+    copied = {}                                         # relative path -> source file (None: not found / outside)
     for q in pages:
         nb = q['nb']
         if q['name'] == 'index':     # the front page lists every chapter
@@ -159,16 +218,24 @@ def main(argv=None):
         here = nav.replace(f'data-page="{q["name"]}"', f'data-page="{q["name"]}" class="here"')
         body = body.replace('</head>', NAV_CSS + '\n</head>', 1)
         body = re.sub(r'(<body[^>]*>)', lambda m: m.group(1) + '\n' + here, body, count=1)
+        rels = copy_linked(img_srcs(body), dirs, out, copied, q['file'])
+        q['linked'], q['linked_files'] = len(rels), sorted(set(rels))
         (out / q['file']).write_text(body, encoding='utf-8')
     if 'index' not in have:             # no front page notebook: a plain list
         items = ''.join(f'<li><a href="{q["file"]}">{html.escape(q["title"])}</a> {html.escape(q["description"])}</li>' for q in pages)
         (out / 'index.html').write_text(f'<!doctype html><html><head><meta charset="utf-8"><title>spml_nb</title>{NAV_CSS}'
                                         f'</head><body>{nav}<h1>spml_nb</h1><ul>{items}</ul></body></html>')
-    manifest = [{k: q[k] for k in ('name', 'file', 'title', 'figures', 'processed')} for q in pages]
+    for q in pages: q.setdefault('linked', 0); q.setdefault('linked_files', [])
+    manifest = [{k: q[k] for k in ('name', 'file', 'title', 'figures', 'linked', 'linked_files', 'processed')} for q in pages]
     (out / 'manifest.json').write_text(json.dumps(manifest, indent=1))
-    print(f"{'page':<20} {'figures':>7}  {'nbdev':>5}  title")
-    for q in manifest: print(f"{q['file']:<20} {q['figures']:>7}  {'ok' if q['processed'] else 'RAW':>5}  {q['title']}")
-    print(f"built {len(pages)} pages with {sum(q['figures'] for q in pages)} figures into {out} in {time.time() - t0:.0f} s")
+    print(f"{'page':<20} {'figures':>7} {'linked':>6}  {'nbdev':>5}  title")
+    for q in manifest:
+        print(f"{q['file']:<20} {q['figures']:>7} {q['linked']:>6}  {'ok' if q['processed'] else 'RAW':>5}  {q['title']}")
+    n_copied, missing = sum(v is not None for v in copied.values()), [k for k, v in copied.items() if v is None]
+    print(f"built {len(pages)} pages with {sum(q['figures'] for q in pages)} figures and "
+          f"{sum(q['linked'] for q in pages)} linked pictures ({n_copied} files copied"
+          f"{', ' + str(len(missing)) + ' NOT FOUND: ' + ', '.join(missing) if missing else ''}) into {out} "
+          f"in {time.time() - t0:.0f} s")
 
 
 if __name__ == '__main__': main()
