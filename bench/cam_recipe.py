@@ -5,7 +5,7 @@ beside "background everywhere".
     python bench/cam_recipe.py                     # the grid below, 2,048 images of 64 px: ~25 min on one CPU thread
     python bench/cam_recipe.py --n-train 512 --recipes "epochs=6"
 
-Each recipe overrides `CAM_RECIPE` (`03_cam`); every recipe trains one `CAMNet` (seed 0) and scores every rule on it.
+Each recipe overrides `CAM_RECIPE` (`04_cam`); every recipe trains one `CAMNet` (seed 0) and scores every rule on it.
 Writes `bench/results/cam_recipe.md` (and `.json`).
 """
 import argparse, json, platform, shlex, sys, time

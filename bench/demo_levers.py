@@ -11,7 +11,8 @@ warnings.filterwarnings('ignore'); torch.set_num_threads(1)
 from fastai.torch_core import set_seed
 from spml_nb.core import miou, confusion
 from spml_nb.data import synth_dataloaders, synth_dataset
-from spml_nb.learner import spml_learner, partial_ce_learner, evaluate, fit_steps, stage2_labels, stage2_dataloaders
+from spml_nb.learner import spml_learner, partial_ce_learner, evaluate, fit_steps
+from spml_nb.pipeline import stage2_labels, stage2_dataloaders
 from spml_nb.inference import EmbeddingCache, class_probs, walk, to_labels, labels_miou, rw_grid
 STEPS = 1792
 def rw_eval(model, va, stride=4, n_iter=6):

@@ -4,7 +4,7 @@ random weights against the ImageNet-pretrained EfficientNet-Lite0, stage 1 and s
     python bench/photo_scribbles.py                       # the 'tune' folder, seeds 0 1, 300 steps a stage: ~35 min on 2 cores
     python bench/photo_scribbles.py --which heldout --rows spml2 pce full --out bench/results/photo_scribbles_heldout
 
-The folders are `collage_voc_folder` (`01_data`): 240 training / 80 validation collages of 192 px, five object classes
+The folders are `collage_voc_folder` (`02_data`): 240 training / 80 validation collages of 192 px, five object classes
 cut from sample photographs by their own outlines, sparse ScribbleSup-style scribbles (about 1 % of the pixels
 labelled). 'tune' is the folder the pretrained recipe's defaults were chosen on; 'heldout' (other photographs, other
 outlines) was never used to choose anything. Every model trains `--steps` optimiser steps of batch 8 on crops of
@@ -31,8 +31,8 @@ def one(a):
     torch.set_num_threads(1)
     from fastai.torch_core import set_seed
     from spml_nb.data import folder_class_names, voc_items, spml_dataloaders
-    from spml_nb.learner import (spml_learner, partial_ce_learner, fit_steps, evaluate, precompute_overseg,
-                                 stage2_labels, stage2_dataloaders, warm_start)
+    from spml_nb.learner import spml_learner, partial_ce_learner, fit_steps, evaluate
+    from spml_nb.pipeline import precompute_overseg, stage2_labels, stage2_dataloaders, warm_start
     from spml_nb.core import miou, iou_per_class
     loss, weak, stage2, mult = ROWS[a.row]
     arch, pre = TRUNKS[a.trunk]

@@ -11,11 +11,11 @@ sweep; every figure is a mean over seeds.
 
 Every model is the same network (`SPMLNet`: backbone, ASPP head, classifier head) trained with fastai from random
 weights under the same fixed budget of optimiser steps and the same recipe, `recipe='scratch'` (AdamW and
-`fit_one_cycle`, see `08_learner`), through the package's pipeline (`run_pipeline`, `11_pipeline`); this script only
+`fit_one_cycle`, see `09_learner`), through the package's pipeline (`run_pipeline`, `13_pipeline`); this script only
 lays out the grid of runs, its workers and its tables. What differs is the loss:
 
 - SPML: `spml_learner` (the setting's relations, the classifier's cross-entropy; scored by the classifier head),
-- SPML, stage 2: the paper's second stage (`11_pipeline`, `10_inference`): for boxes, points and scribbles
+- SPML, stage 2: the paper's second stage (`13_pipeline`, `12_inference`): for boxes, points and scribbles
   Algorithm 1 (the trained network's classifier maps, tag-masked and max-normalised, spread by the random walk on its
   embedding; the given weak labels kept where they exist), for tags Algorithm 2 (the CAMs spread by the walk, segment
   retrieval across the training set, a classifier on the frozen embedding, the walk and retrieval again; boxes keep
@@ -25,7 +25,7 @@ lays out the grid of runs, its workers and its tables. What differs is the loss:
 - partial CE: `partial_ce_learner` (cross-entropy on the labelled pixels, through the whole network),
 - full supervision: `partial_ce_learner` on the full masks (the ceiling: its row says whether the budget learns at all).
 
-Tags and boxes first become pixel labels through the package's CAM stage (`03_cam`): a `CAMNet` trained from random
+Tags and boxes first become pixel labels through the package's CAM stage (`04_cam`): a `CAMNet` trained from random
 weights on the training images' tags by `CAM_RECIPE` (`train_cam`, one per seed), then `cam_pseudo_labels` (tag
 labels with `TAG_ALPHA`, box labels inside each box with `BOX_THRESHOLD`); their precision, object recall and mIoU
 against the training truth are reported, and SPML and partial CE train on the same pseudo labels. Models are scored

@@ -1,7 +1,7 @@
 """Re-execute notebooks in place so that their committed outputs come from today's code.
 
-    python tools/run_nb.py nbs/01_data.ipynb nbs/06_loss.ipynb     # every cell but the `#| slow` / `cuda` / `notest` ones
-    python tools/run_nb.py nbs/07_learner.ipynb --ids 2e051f45     # ... and the flagged cells with these ids
+    python tools/run_nb.py nbs/02_data.ipynb nbs/07_loss.ipynb     # every cell but the `#| slow` / `cuda` / `notest` ones
+    python tools/run_nb.py nbs/09_learner.ipynb --ids 2e051f45     # ... and the flagged cells with these ids
 
 Cells flagged `slow`, `cuda` or `notest` are not run and keep the outputs they have (re-run them by hand, with the
 time they need, when what they show changes). Run `nbdev_clean` afterwards, as before any commit.
