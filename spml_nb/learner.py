@@ -198,7 +198,7 @@ class SPMLLearner(Learner):
             return F.interpolate(logits.float(), x.shape[-2:], mode='bilinear', align_corners=False).argmax(1)
 
     def show_results(self, ds_idx:int=1, max_n:int=4, b=None, figsize=None):
-        "Rows: image with weak labels, prediction, truth; one column per sample of a batch of `ds_idx`."
+        "Rows: image with its weak labels (the image alone where its label is its truth), prediction, truth; a column per sample of `ds_idx`."
         dl = self.dls[ds_idx]
         if b is None: b = dl.one_batch()
         x, lab, ovs, tags, gt = b
@@ -207,7 +207,9 @@ class SPMLLearner(Learner):
         n, C = min(max_n, len(x)), self.model.n_classes
         fig, axs = plt.subplots(3, n, figsize=figsize or (2.6*n, 8), squeeze=False)
         for i in range(n):
-            show_labels(img[i], lab[i].cpu(), C, ax=axs[0, i], title='weak labels' if i == 0 else None)
+            truth_as_label = torch.equal(lab[i].cpu(), gt[i].cpu())   # validation items of a folder carry their truth
+            show_labels(img[i], None if truth_as_label else lab[i].cpu(), C, ax=axs[0, i],
+                        title='image' if truth_as_label else 'weak labels' if i == 0 else None)
             show_labels(img[i], pred[i], C, ax=axs[1, i], title='prediction' if i == 0 else None)
             show_labels(img[i], gt[i].cpu(), C, ax=axs[2, i], title='truth' if i == 0 else None)
         plt.tight_layout()
@@ -234,7 +236,7 @@ def cuda_speedups(device=None, # where training runs (default: fastai's default 
     return dict(mixed_precision=mp if cuda and mp else None, channels_last=cuda, pin_memory=cuda)
 
 # %% ../nbs/09_learner.ipynb #6856d105
-SETTING_DEFAULTS = {   # architecture per setting (spec section 9): head, embedding dim, memory, k-means grid
+SETTING_DEFAULTS = {   # architecture per setting (the release's configurations): head, embedding dim, memory, k-means grid
     'tags': dict(head='aspp', dim=64, memory_size=2, grid=(6, 6)),
     'boxes': dict(head='aspp', dim=64, memory_size=2, grid=(6, 6)),
     'scribbles': dict(head='aspp', dim=64, memory_size=2, grid=(6, 6)),

@@ -40,7 +40,7 @@ def dense_pixel_segment_nll(x:Tensor, # [N, d] pixel features (unit vectors)
                             seg_lab:Tensor, # [K] labels or [K, T] multi-hot tags
                             kappa:float, # concentration
                            )->Tensor:
-    "Reference segsort+ loss [N], literally as spec section 4 writes it (an N x K matrix; small problems only)."
+    "Reference segsort+ loss [N], literally as the release's `segsort/loss.py` computes it (an N x K matrix; small problems only)."
     _check_nll_inputs(x, protos, own, pix_lab, seg_lab)
     S = torch.exp(kappa * x @ protos.T)
     pos = positive_mask(pix_lab, seg_lab)
@@ -266,7 +266,7 @@ def pixel_segment_nll(x:Tensor, # [N, d] pixel features (unit vectors)
                       max_groups:int=64, # up to this many distinct pixel labels, chunks are grouped by label
                       n_grad:int=None, # only the first `n_grad` prototypes get a gradient (default: all)
                      )->Tensor:
-    "Per-pixel segsort+ negative log-likelihood [N] (spec section 4): log-sum-exp-stable, chunked, memory O(chunk x K)."
+    "Per-pixel segsort+ negative log-likelihood [N] (the paper's Section 3): log-sum-exp-stable, chunked, memory O(chunk x K)."
     return pixel_segment_nlls(x, protos, own, [(pix_lab, seg_lab, kappa)], chunk_size, max_groups, n_grad)[0]
 
 # %% ../nbs/07_loss.ipynb #5340137c
