@@ -95,7 +95,7 @@ def main():
     p.add_argument('--root', default=None, help=argparse.SUPPRESS)
     a = p.parse_args()
     if a.one: return one(a)
-    from spml_nb.data import collage_voc_folder
+    from spml_nb.test_utils import collage_voc_folder
     root = Path(a.data or Path.home()/'.cache'/'spml_nb'/f'collage_{a.which}')/'VOC2012'
     if not (root/'classes.txt').is_file(): collage_voc_folder(root, seed=0 if a.which == 'tune' else 7, which=a.which)
     stem = Path(a.out or f"bench/results/photo_scribbles{'' if a.which == 'tune' else '_heldout'}")

@@ -29,16 +29,15 @@ _all_ = ['SYNTH_CLASSES', 'SYNTH_TEXTURES', 'PHOTO_SOURCES', 'PHOTO_CLASSES', 'P
 
 
 # %% auto #0
-__all__ = ['OVERSEG_CACHE', 'OVERSEG_REGIONS', 'SUPERVISIONS', 'VOC_WEAK_DIRS', 'VOC_CLASSES', 'VOC_WEAK_DEFAULTS',
-           'IMAGE_SUFFIXES', 'read_image', 'read_label', 'write_label', 'read_overseg', 'read_voc_xml', 'write_voc_xml',
-           'read_cam_npy', 'read_list', 'SegItem', 'default_overseg', 'item_overseg', 'cached_default_overseg',
-           'RandomScaleCrop', 'PadTo', 'ToTensors', 'SPMLDataLoaders', 'on_cuda', 'spml_dataloaders', 'synth_items',
-           'synth_dataloaders', 'void_outlines', 'synth_to_voc', 'voc_truth_dir', 'voc_weak_dir', 'read_class_names',
-           'folder_class_names', 'voc_items', 'list_items', 'photo_voc_folder', 'collage_voc_folder', 'densepose_items',
-           'validate_items', 'folder_items', 'folder_split', 'folder_dataloaders', 'SYNTH_CLASSES', 'SYNTH_TEXTURES',
-           'PHOTO_SOURCES', 'PHOTO_CLASSES', 'PHOTO_BACKGROUNDS', 'COLLAGE_SETS', 'OUTLINES', 'synth_image',
-           'cut_stroke', 'SynthData', 'synth_dataset', 'colour_baseline', 'sample_photo', 'photo_dataset',
-           'outline_mask', 'collage_dataset', 'sparse_scribbles']
+__all__ = ['OVERSEG_CACHE', 'OVERSEG_REGIONS', 'SUPERVISIONS', 'VOC_CLASSES', 'VOC_WEAK_DEFAULTS', 'IMAGE_SUFFIXES', 'read_image',
+           'read_label', 'write_label', 'read_overseg', 'read_voc_xml', 'write_voc_xml', 'read_cam_npy', 'read_list',
+           'SegItem', 'default_overseg', 'item_overseg', 'cached_default_overseg', 'RandomScaleCrop', 'PadTo',
+           'ToTensors', 'SPMLDataLoaders', 'on_cuda', 'spml_dataloaders', 'synth_items', 'synth_dataloaders',
+           'voc_truth_dir', 'voc_weak_dir', 'read_class_names', 'folder_class_names', 'voc_items', 'list_items',
+           'densepose_items', 'validate_items', 'folder_items', 'folder_split', 'folder_dataloaders', 'SYNTH_CLASSES',
+           'SYNTH_TEXTURES', 'PHOTO_SOURCES', 'PHOTO_CLASSES', 'PHOTO_BACKGROUNDS', 'COLLAGE_SETS', 'OUTLINES',
+           'synth_image', 'cut_stroke', 'SynthData', 'synth_dataset', 'colour_baseline', 'sample_photo',
+           'photo_dataset', 'outline_mask', 'collage_dataset', 'sparse_scribbles']
 
 # %% ../nbs/02_data.ipynb #e3577f68
 def read_image(path)->np.ndarray:
@@ -351,57 +350,6 @@ def synth_dataloaders(kind:str='points', # supervision: 'tags', 'boxes', 'points
     return spml_dataloaders(synth_items(tr, kind, length, say=say), synth_items(va, kind, length), SynthData.n_classes,
                             SYNTH_CLASSES, crop=crop or size, scale=scale, bs=bs, supervision=kind, **kwargs)
 
-# %% ../nbs/02_data.ipynb #33a2f30b
-VOC_WEAK_DIRS = {'scribbles': 'scribble', 'points': 'points', 'mask': 'SegmentationClassAug'}
-
-def void_outlines(mask:np.ndarray, # class map [H,W]
-                  instances:np.ndarray, # instance map [H,W] (0 = background)
-                  width:int=0, # band width in pixels (0: none)
-                 )->np.ndarray:
-    "`mask` with VOC's 255 band along every instance outline (`width` pixels wide), as `SegmentationClass` has it."
-    if width <= 0: return mask.copy()
-    k = np.ones((2*width + 1,)*2, np.uint8)
-    inst = instances.astype(np.float32)
-    edge = cv2.dilate(inst, k) != cv2.erode(inst, k)
-    return np.where(edge, VOID, mask).astype(np.uint8)
-
-def synth_to_voc(path, # folder to write (the VOC2012 folder)
-                 n_train:int=16, n_valid:int=8, size:int=96, seed:int=0,
-                 jpeg_quality:int=95, # quality of the JPEG images
-                 overseg_fn:Callable=None, # when given, also writes `hed/*.png` region maps
-                 make:Callable=None, # (n, size, seed) -> `SynthData` (default: `synth_dataset`)
-                 aug:bool=True, # also write `SegmentationClassAug` (SBD-style); False: VOC as downloaded
-                 border:int=0, # width of the 255 ("void") band VOC draws along object outlines in `SegmentationClass`
-                 prefix:str='synth', # image ids are `{prefix}_{split}_{i:05d}`
-                )->Path:
-    "Write the synthetic benchmark in the Pascal VOC layout (with the authors' list files); returns `path`."
-    path, make = Path(path), make or synth_dataset
-    splits = {'train': make(n_train, size, seed), 'val': make(n_valid, size, seed + 1000)}
-    names = splits['train'].class_names
-    path.mkdir(parents=True, exist_ok=True)
-    (path/'classes.txt').write_text('\n'.join(names) + '\n')
-    for split, data in splits.items():
-        ids = [f"{prefix}_{split}_{i:05d}" for i in range(len(data))]
-        (path/'ImageSets/Segmentation').mkdir(parents=True, exist_ok=True)
-        (path/'ImageSets/Segmentation'/f'{split}.txt').write_text('\n'.join(ids) + '\n')
-        (path/'JPEGImages').mkdir(parents=True, exist_ok=True)
-        for i, iid in enumerate(ids):
-            Image.fromarray(data.images[i]).save(path/'JPEGImages'/f'{iid}.jpg', quality=jpeg_quality)
-            write_label(path/'SegmentationClass'/f'{iid}.png', void_outlines(data.masks[i], data.instances[i], border),
-                        palette=True)
-            if aug: write_label(path/'SegmentationClassAug'/f'{iid}.png', data.masks[i])
-            write_voc_xml(path/'Annotations'/f'{iid}.xml', iid, data.masks[i].shape, data.weak(i, 'boxes'), names)
-            for kind, d in (('scribbles', 'scribble'), ('points', 'points')):     # as ScribbleSup/rloss: 255 = not annotated
-                w = data.weak_map(i, kind)
-                write_label(path/d/f'{iid}.png', np.where(w == data.n_classes, 255, w))
-            if overseg_fn is not None: write_label(path/'hed'/f'{iid}.png', overseg_fn(data.images[i]))
-        (path/'lists').mkdir(exist_ok=True)
-        for kind, d in VOC_WEAK_DIRS.items():
-            third = (lambda iid: f' hed/{iid}.png') if overseg_fn is not None else (lambda iid: '')
-            (path/'lists'/f'{split}_{kind}.txt').write_text(
-                ''.join(f"JPEGImages/{iid}.jpg {d}/{iid}.png{third(iid)}\n" for iid in ids))
-    return path
-
 # %% ../nbs/02_data.ipynb #c2dbadd2
 VOC_CLASSES = ('background aeroplane bicycle bird boat bottle bus car cat chair cow diningtable dog horse motorbike '
                'person pottedplant sheep sofa train tvmonitor').split()
@@ -483,36 +431,6 @@ def list_items(list_file, root=None, gt_dir:str=None, remap:dict=None)->list:
         items.append(SegItem(img, lab, overseg=ovs, gt=gt, name=Path(img).stem, remap=remap))
     return items
 
-
-# %% ../nbs/02_data.ipynb #d18af9aa
-def photo_voc_folder(path, # folder to write (the VOC2012 folder)
-                     n_train:int=240, n_valid:int=80, size:int=192, seed:int=0,
-                     border:int=3, # VOC's 255 band along object outlines in `SegmentationClass`
-                    )->Path:
-    "A small real-photograph folder in the Pascal VOC layout as downloaded (255 borders, scribbles with 255 = not annotated)."
-    return synth_to_voc(path, n_train, n_valid, size, seed, make=photo_dataset, aug=False, border=border, prefix='photo')
-
-# %% ../nbs/02_data.ipynb #548906d3
-def collage_voc_folder(path, # folder to write (the VOC2012 folder)
-                       n_train:int=240, n_valid:int=80, size:int=192, seed:int=0,
-                       which:str='tune', # a key of `COLLAGE_SETS`
-                       border:int=3, # VOC's 255 band along the object outlines in `SegmentationClass`
-                      )->Path:
-    "`collage_dataset` written as Pascal VOC 2012 as downloaded, with sparse ScribbleSup-style `scribble/` PNGs."
-    path = Path(path)
-    splits = {'train': collage_dataset(n_train, size, seed, which), 'val': collage_dataset(n_valid, size, seed + 1000, which)}
-    (path/'ImageSets'/'Segmentation').mkdir(parents=True, exist_ok=True)
-    (path/'JPEGImages').mkdir(exist_ok=True)
-    (path/'classes.txt').write_text('\n'.join(splits['train'].class_names) + '\n')
-    for split, data in splits.items():
-        ids = [f"collage_{split}_{i:05d}" for i in range(len(data))]
-        (path/'ImageSets'/'Segmentation'/f'{split}.txt').write_text('\n'.join(ids) + '\n')
-        for i, iid in enumerate(ids):
-            Image.fromarray(data.images[i]).save(path/'JPEGImages'/f'{iid}.jpg', quality=92)
-            write_label(path/'SegmentationClass'/f'{iid}.png', void_outlines(data.masks[i], data.instances[i], border),
-                        palette=True)
-            write_label(path/'scribble'/f'{iid}.png', sparse_scribbles(data, i))
-    return path
 
 # %% ../nbs/02_data.ipynb #3980721c
 def densepose_items(root, list_file, n_classes:int=15, gt_dir:str='densepose', remap:dict=None)->list:

@@ -15,9 +15,9 @@ from skimage.segmentation import mark_boundaries
 from .kmeans import Segments, resize_labels, location_features, segment_prototypes
 
 # %% auto #0
-__all__ = ['MEMORY_FIELDS', 'ROLE_COLOURS', 'MemoryBank', 'toy_segments', 'Relation', 'positive_mask', 'segment_set',
-           'image_similarity', 'semantic_annotation', 'semantic_cooccurrence', 'expand_labels', 'feature_affinity',
-           'relation_row', 'segment_roles', 'show_relation']
+__all__ = ['MEMORY_FIELDS', 'ROLE_COLOURS', 'MemoryBank', 'Relation', 'positive_mask', 'segment_set', 'image_similarity',
+           'semantic_annotation', 'semantic_cooccurrence', 'expand_labels', 'feature_affinity', 'relation_row',
+           'segment_roles', 'show_relation']
 
 # %% ../nbs/06_relations.ipynb #831941de
 MEMORY_FIELDS = ('protos', 'loc_protos', 'seg_lab', 'seg_overseg', 'seg_img', 'seg_tags')
@@ -79,31 +79,6 @@ def load_state_dict(self:MemoryBank, state:dict):
     self.size = int(state['size'])
     self.entries = [{k: state[k][i].clone() for k in MEMORY_FIELDS} for i in range(n.pop())]
     return self
-
-# %% ../nbs/06_relations.ipynb #8b4e9a18
-def toy_segments(emb:Tensor, # embedding [B, D, h, w] (normalised here)
-                 seg_ids:Tensor, # segment id of each pixel [B, h, w], consecutive 0..K-1 over the batch; -1 = void
-                 labels:Tensor, # weak label of each pixel [B, h, w] (0..C-1, C unlabelled); ignored where void
-                 overseg:Tensor, # over-segmentation region of each pixel [B, h, w]
-                 tags:Tensor, # image tags [B, C]
-                 n_classes:int, # number of classes `C`
-                )->Segments:
-    "A `Segments` from a segment map given by hand (no k-means): for examples, tests and drawings."
-    B, D, h, w = emb.shape
-    e = F.normalize(emb.permute(0, 2, 3, 1).reshape(B, h*w, D), dim=-1)
-    loc = location_features(h, w).to(emb).reshape(2, h*w).T.expand(B, h*w, 2)
-    f = F.normalize(torch.cat([e, loc], -1), dim=-1)
-    flat = (seg_ids.reshape(-1) >= 0).nonzero()[:, 0]
-    pix_seg = seg_ids.reshape(-1)[flat].long()
-    K = int(pix_seg.max()) + 1 if len(pix_seg) else 0
-    pix_img, pix_lab, pix_ov = flat // (h*w), labels.reshape(-1)[flat].long(), overseg.reshape(-1)[flat].long()
-    first = torch.full((K,), len(flat), dtype=torch.long).scatter_reduce(0, pix_seg, torch.arange(len(flat)), 'amin')
-    emb_k, feat_k = e.reshape(-1, D)[flat], f.reshape(-1, D + 2)[flat]
-    tags = tags.float()
-    return Segments(emb=emb_k, feat=feat_k, pix_seg=pix_seg, pix_img=pix_img, pix_lab=pix_lab, pix_overseg=pix_ov,
-                    pix_index=flat % (h*w), seg_img=pix_img[first], seg_lab=pix_lab[first], seg_overseg=pix_ov[first],
-                    protos=segment_prototypes(emb_k, pix_seg, K), loc_protos=segment_prototypes(feat_k, pix_seg, K),
-                    tags=tags, seg_tags=tags[pix_img[first]], n_classes=n_classes, size=(h, w), n_images=B)
 
 # %% ../nbs/06_relations.ipynb #cf059ef2
 @dataclass

@@ -194,8 +194,16 @@ def main(argv=None):
     if out.exists(): shutil.rmtree(out)
     out.mkdir(parents=True)
     pages = []
+    broken = {}                          # name -> why no page was written for it
     for name in order:
-        nb = nbformat.read(have[name], as_version=4)
+        try:
+            nb = nbformat.read(have[name], as_version=4)
+            nbformat.validate(nb)
+        except Exception as e:           # e.g. a cell of an unknown type: nbconvert would stop the whole build
+            broken[name] = ' '.join(str(e).split())[:160]
+            print(f"build_docs: FAILED: {have[name].relative_to(ROOT)} is not a valid notebook ({broken[name]}): no page",
+                  flush=True)
+            continue
         nb, title, desc = prepare(nb)
         nb.metadata['title'] = title
         pages.append(dict(name=name, file=f'{name}.html', title=title, description=desc, nb=nb, figures=n_figures(nb),
@@ -214,7 +222,11 @@ def main(argv=None):
         if q['name'] == 'index':     # the front page lists every chapter
             rows = '\n'.join(f'| [{r["title"]}]({r["file"]}) | {r["description"]} |' for r in pages if r['name'] != 'index')
             nb.cells.append(nbformat.v4.new_markdown_cell('## All pages of this site\n\n| page | summary |\n|---|---|\n' + rows))
-        body, _ = exporter.from_notebook_node(nb)
+        try: body, _ = exporter.from_notebook_node(nb)
+        except Exception as e:
+            broken[q['name']] = ' '.join(str(e).split())[:160]
+            print(f"build_docs: FAILED: nbconvert could not convert {q['name']} ({broken[q['name']]}): no page", flush=True)
+            continue
         here = nav.replace(f'data-page="{q["name"]}"', f'data-page="{q["name"]}" class="here"')
         body = body.replace('</head>', NAV_CSS + '\n</head>', 1)
         body = re.sub(r'(<body[^>]*>)', lambda m: m.group(1) + '\n' + here, body, count=1)
@@ -225,6 +237,7 @@ def main(argv=None):
         items = ''.join(f'<li><a href="{q["file"]}">{html.escape(q["title"])}</a> {html.escape(q["description"])}</li>' for q in pages)
         (out / 'index.html').write_text(f'<!doctype html><html><head><meta charset="utf-8"><title>spml_nb</title>{NAV_CSS}'
                                         f'</head><body>{nav}<h1>spml_nb</h1><ul>{items}</ul></body></html>')
+    pages = [q for q in pages if q['name'] not in broken]
     for q in pages: q.setdefault('linked', 0); q.setdefault('linked_files', [])
     manifest = [{k: q[k] for k in ('name', 'file', 'title', 'figures', 'linked', 'linked_files', 'processed')} for q in pages]
     (out / 'manifest.json').write_text(json.dumps(manifest, indent=1))
@@ -236,6 +249,8 @@ def main(argv=None):
           f"{sum(q['linked'] for q in pages)} linked pictures ({n_copied} files copied"
           f"{', ' + str(len(missing)) + ' NOT FOUND: ' + ', '.join(missing) if missing else ''}) into {out} "
           f"in {time.time() - t0:.0f} s")
+    if broken: print(f"build_docs: FAILED: no page for {', '.join(broken)} (see above)")
+    return 1 if broken else 0
 
 
-if __name__ == '__main__': main()
+if __name__ == '__main__': raise SystemExit(main())
