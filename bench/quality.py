@@ -167,7 +167,7 @@ def train_one(cfg, run, seed, pseudo):
     if run['method'] == 'spml': kw.update(grid=cfg['grid'], **run['over'])
     res = run_pipeline(dls, kind, cfg['arch'], cfg['steps'], loss=run['method'], stage2=bool(run.get('stage2')), seed=seed,
                        cams=_cam_model(pseudo) if kind == 'tags' else None, warm=cfg.get('stage2_init', 'stage1') == 'stage1',
-                       stride=cfg['rw_stride'], learner_kw=kw)
+                       stride=cfg['rw_stride'], learner_kw=kw, steps2=cfg.get('steps2'))
     _picture(cfg, res.stage1, run['name'], seed)
     r1 = res.record('stage 1')
     out = [dict(name=run['name'], seed=seed, miou=r1.miou, iou=r1.iou, steps=r1.steps,
@@ -203,6 +203,11 @@ def _cam_task(cfg, seed):
 
 
 # ---- tables ----------------------------------------------------------------------------------------------------
+def _stage2_words(cfg):
+    "How long the second stage trains, for the table's setting line."
+    s2 = cfg.get('steps2', cfg['steps'])
+    return ' (stage 2: as many again)' if s2 == cfg['steps'] else f' (stage 2: {s2} steps)'
+
 def _stats(results, name, key='miou'):
     v = [100*r[key] for r in results if r['name'] == name and key in r]
     if not v: return None
@@ -276,6 +281,8 @@ def main(argv=None):
     p.add_argument('--kinds', nargs='+', default=None, choices=KINDS, help='weak labels of the main table (default: the mode\'s)')
     p.add_argument('--stage2', default='all', choices=['all', 'main', 'none'], help='which SPML runs get the second stage')
     p.add_argument('--only', nargs='+', default=['main'], choices=['main', 'ablation', 'sparsity'])
+    p.add_argument('--runs', nargs='+', default=None, help="only these runs of the grid, by name (e.g. spml/scribbles full)")
+    p.add_argument('--stage2-steps', type=int, default=None, help='optimiser steps of the second stage (default: --steps)')
     p.add_argument('--workers', type=int, default=None, help='parallel processes (default: CPU cores on CPU, 1 on GPU)')
     p.add_argument('--threads', type=int, default=None, help='torch threads per worker (default: 1 with several workers)')
     p.add_argument('--cpu', action='store_true', help='train on the CPU even when CUDA is there')
@@ -306,6 +313,8 @@ def main(argv=None):
     threads = a.threads or (1 if workers > 1 else (os.cpu_count() or 1))
     seeds = a.seed_list or list(range(cfg['seeds']))
     runs = runs_for(a.only, kinds, stage2=a.stage2 != 'none')
+    if a.runs: runs = [r for r in runs if r['name'] in a.runs]
+    cfg['steps2'] = a.stage2_steps or cfg['steps']
     if a.stage2 == 'main':
         for r in runs: r['stage2'] = r['stage2'] and r['name'] in [run_name('spml', k) for k in kinds]
     machine = (f"GPU {torch.cuda.get_device_name(0)}" if cuda else
@@ -387,7 +396,7 @@ def main(argv=None):
             f"Command: `{cmd.strip()}`  ", f"Machine: {machine}  ",
             f"Setting: {cfg['arch']} (embedding {cfg['dim']}), {cfg['n_train']} training / {cfg['n_valid']} validation "
             f"synthetic images of {cfg['size']} px, {cfg['steps']} steps of batch {cfg['bs']} per model"
-            f"{' (stage 2: as many again)' if a.stage2 != 'none' else ''}, recipe '{cfg['recipe']}' (AdamW, one cycle, peak lr {cfg['lr']}), k-means grid {cfg['grid'][0]}x"
+            f"{_stage2_words(cfg) if a.stage2 != 'none' else ''}, recipe '{cfg['recipe']}' (AdamW, one cycle, peak lr {cfg['lr']}), k-means grid {cfg['grid'][0]}x"
             f"{cfg['grid'][1]}, random walk every {cfg['rw_stride']} px; mean ± standard deviation over {len(seeds)} seeds "
             f"(mIoU %, validation images)  ",
             (f"CAMs: `train_cam` ({cfg['cam_epochs']} epochs), `cam_pseudo_labels`; " if need_cams else '')

@@ -20,7 +20,7 @@ from fastai.metrics import accuracy_multi
 import time
 import matplotlib.pyplot as plt
 from fastai.torch_core import set_seed
-from .core import Tags, Boxes, Points, VOID, unlabelled, tag_vector, show_labels
+from .core import Tags, Boxes, Points, VOID, unlabelled, tag_vector, show_labels, normalise_images
 from .data import read_cam_npy
 
 # %% auto #0
@@ -75,14 +75,12 @@ class CAMNet(nn.Module):
     def forward(self, x): return self.classifier(self.body(x)).mean((2, 3))
 
 # %% ../nbs/04_cam.ipynb #02cd0e56
-_MEAN, _STD = torch.tensor([.485, .456, .406])[:, None, None], torch.tensor([.229, .224, .225])[:, None, None]
-
 def images_to_tensor(images)->torch.Tensor:
-    "uint8 images [N,H,W,3] as a normalised float tensor [N,3,H,W] (ImageNet mean and std)."
+    "uint8 images [N,H,W,3] as a normalised float tensor [N,3,H,W] (`normalise_images`: ImageNet mean and std)."
     a = np.asarray(images)
     if a.ndim != 4 or a.shape[-1] != 3 or a.dtype != np.uint8:
         raise ValueError(f"images must be uint8 [N,H,W,3], got shape {a.shape} and dtype {a.dtype}")
-    return (torch.from_numpy(a).permute(0, 3, 1, 2).float()/255 - _MEAN)/_STD
+    return normalise_images(a)
 
 def _tag_classes(t, n_classes):
     "Foreground class ids of a tag: a `Tags`, or a sequence of class ids (0 and out-of-range ids drop out)."

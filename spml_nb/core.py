@@ -13,11 +13,12 @@ import torch.nn.functional as F
 import matplotlib.pyplot as plt
 from matplotlib import patches
 from fastai.learner import Metric
+from fastai.vision.core import imagenet_stats
 
 # %% auto #0
-__all__ = ['VOID', 'unlabelled', 'check_labels', 'tag_vector', 'confusion', 'iou_per_class', 'miou', 'MIoU', 'Tags', 'Boxes',
-           'Points', 'Scribbles', 'Mask', 'voc_palette', 'label_palette', 'colorize', 'show_labels', 'interactive',
-           'progress']
+__all__ = ['VOID', 'IMAGENET_MEAN', 'IMAGENET_STD', 'unlabelled', 'check_labels', 'tag_vector', 'confusion', 'iou_per_class',
+           'miou', 'MIoU', 'Tags', 'Boxes', 'Points', 'Scribbles', 'Mask', 'voc_palette', 'label_palette', 'colorize',
+           'show_labels', 'interactive', 'progress', 'normalise_images']
 
 # %% ../nbs/00_core.ipynb #11fb4d56
 VOID = 255  # value of void pixels: dropped everywhere, and used for crop padding
@@ -268,3 +269,19 @@ def progress(items:Sequence, # what to iterate over (its length is the total)
         if now - last >= every and k + 1 < n:
             say(f"  {what}: {k + 1}/{n} done in {now - t0:.0f} s, about {(now - t0)/(k + 1)*(n - k - 1):.0f} s left", flush=True)
             last = now
+
+# %% ../nbs/00_core.ipynb #aa1d8f2b
+IMAGENET_MEAN, IMAGENET_STD = tuple(imagenet_stats[0]), tuple(imagenet_stats[1])
+
+def normalise_images(images)->torch.Tensor:
+    "uint8 RGB images [N, H, W, 3] (or one [H, W, 3]) as ImageNet-normalised float [N, 3, H, W] (a copy)."
+    a = np.asarray(images)
+    if a.ndim == 3: a = a[None]
+    if a.ndim != 4 or a.shape[-1] != 3: raise ValueError(f"images must be HxWx3 or NxHxWx3 (RGB), got shape {a.shape}")
+    x = torch.as_tensor(np.array(a, np.float32)).permute(0, 3, 1, 2)/255.   # a copy: read-only arrays (files) too
+    m, s = (torch.tensor(v).view(1, 3, 1, 1) for v in (IMAGENET_MEAN, IMAGENET_STD))
+    return (x - m)/s
+
+def _plain(t):
+    "A fastai tensor subclass (`TensorImage`, `TensorMask`) as a plain `torch.Tensor`; other values unchanged."
+    return t.as_subclass(torch.Tensor) if isinstance(t, torch.Tensor) else t

@@ -20,7 +20,6 @@ from fastai.data.core import DataLoaders
 from fastai.callback.core import Callback
 from fastai.optimizer import SGD
 import fastai.callback.progress  # Learner.no_bar
-from fastai.vision.core import imagenet_stats
 from .core import *
 from .walk import *
 from .kmeans import grid_init, location_features, spherical_kmeans, segment_prototypes, majority_label
@@ -37,12 +36,9 @@ __all__ = ['HAS_CRF', 'MSC_SCALES', 'image_tensor', 'embed_views', 'EmbeddingCac
 
 # %% ../nbs/12_inference.ipynb #6363a256
 def image_tensor(img:np.ndarray)->Tensor:
-    "An HxWx3 uint8 image as an ImageNet-normalised float tensor [1, 3, H, W]."
-    img = np.asarray(img)
-    if img.ndim != 3 or img.shape[2] != 3: raise ValueError(f"img must be HxWx3 (uint8 RGB), got shape {img.shape}")
-    x = torch.as_tensor(np.array(img, np.float32)).permute(2, 0, 1)/255.   # a copy: read-only arrays (files) too
-    m, s = (torch.tensor(v).view(3, 1, 1) for v in imagenet_stats)
-    return ((x - m)/s)[None]
+    "An HxWx3 uint8 image as an ImageNet-normalised float tensor [1, 3, H, W] (`normalise_images`)."
+    if np.ndim(img) != 3: raise ValueError(f"img must be HxWx3 (uint8 RGB), got shape {np.shape(img)}")
+    return normalise_images(img)
 
 @torch.no_grad()
 def embed_views(model:nn.Module, # has `embed(x)` -> raw embedding [B, D, H/4, W/4]

@@ -28,7 +28,7 @@ from .kmeans import segment_batch
 from .relations import MemoryBank
 from .loss import SPMLLoss, SPML_PRESETS, classifier_ce
 from .model import *
-from .model import _plain
+from .core import _plain
 
 # %% auto #0
 __all__ = ['LR_MULTS', 'SETTING_DEFAULTS', 'RECIPES', 'poly_lr', 'spml_splitter', 'PolyLRSchedule', 'MemoryBankCallback',
@@ -107,8 +107,8 @@ class NonFiniteGuard(Callback):
                                  f"({int((~torch.isfinite(x)).sum())} entries); expected finite pixel values")
     def after_loss(self):
         if self.training and not torch.isfinite(self.learn.loss_grad).all():
-            terms = {k: float(v) for k, v in getattr(self.loss_func, 'last', {}).items()}
-            raise NonFiniteError(f"non-finite loss {float(self.learn.loss_grad)} at epoch {self.epoch}, batch {self.iter} "
+            terms = {k: float(v.detach() if torch.is_tensor(v) else v) for k, v in getattr(self.loss_func, 'last', {}).items()}
+            raise NonFiniteError(f"non-finite loss {float(self.learn.loss_grad.detach())} at epoch {self.epoch}, batch {self.iter} "
                                  f"(terms {terms}); training stopped before the weights were changed")
 
 # %% ../nbs/09_learner.ipynb #529a16b2

@@ -14,6 +14,7 @@ import torch.nn.functional as F
 import torchvision
 import timm
 from torchvision.models.resnet import BasicBlock
+from .core import _plain
 from .relations import MemoryBank
 
 # %% auto #0
@@ -252,10 +253,6 @@ class ClassifierHead(nn.Module):
     def forward(self, emb): return self.body(F.normalize(emb, dim=1, eps=1e-12))
 
 # %% ../nbs/08_model.ipynb #15cad55f
-def _plain(t):
-    "A fastai tensor subclass (`TensorImage`, `TensorMask`) as a plain `torch.Tensor`."
-    return t.as_subclass(torch.Tensor) if isinstance(t, torch.Tensor) else t
-
 class SPMLNet(nn.Module):
     "Embedding network (ResNet + ASPP/PSP head, stride 4) with a classifier head on the (detached) embedding."
     def __init__(self, n_classes:int, # number of classes `C`

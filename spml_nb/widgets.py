@@ -15,23 +15,17 @@ from IPython.display import display
 from fastcore.basics import patch
 from skimage.segmentation import mark_boundaries
 from skimage.transform import resize as sk_resize
-from .core import VOID, colorize
+from .core import VOID, colorize, IMAGENET_MEAN, IMAGENET_STD, _plain
 from .kmeans import Segments, segment_batch, resize_labels, draw_segments
 from .relations import (MemoryBank, image_similarity, semantic_annotation, semantic_cooccurrence, feature_affinity,
                         relation_row, segment_roles, ROLE_COLOURS)
 
 # %% auto #0
-__all__ = ['IMAGENET_MEAN', 'IMAGENET_STD', 'RELATIONS', 'render_static', 'denormalise', 'as_batch', 'embed_batch',
-           'batch_relations', 'pixel_at', 'pixel_similarity', 'nearest_segments', 'enlarge', 'mark_pixel',
-           'labels_panel', 'grey', 'roles_panel', 'own_panel', 'heat_panel', 'segment_tile', 'SegmentInspector']
+__all__ = ['RELATIONS', 'render_static', 'denormalise', 'as_batch', 'embed_batch', 'batch_relations', 'pixel_at',
+           'pixel_similarity', 'nearest_segments', 'enlarge', 'mark_pixel', 'labels_panel', 'grey', 'roles_panel',
+           'own_panel', 'heat_panel', 'segment_tile', 'SegmentInspector']
 
 # %% ../nbs/15_widgets.ipynb #116e2294
-IMAGENET_MEAN, IMAGENET_STD = (0.485, 0.456, 0.406), (0.229, 0.224, 0.225)
-
-def _plain(t):
-    "A fastai tensor subclass as a plain `torch.Tensor` (other values unchanged)."
-    return t.as_subclass(Tensor) if isinstance(t, Tensor) else t
-
 def denormalise(x:Tensor, # normalised images [B, 3, H, W]
                 mean=IMAGENET_MEAN, # per-channel mean used to normalise
                 std=IMAGENET_STD, # per-channel standard deviation used to normalise

@@ -14,6 +14,8 @@ process (its import/show_doc cells raise) is converted from its raw form, and th
 Pictures that a page links with a relative path (a Markdown image `![..](images/x.png)` or an `<img src=..>` in a
 markdown cell or an HTML output, of any notebook) are copied from nbs/ into the site at the same relative path, and
 manifest.json records per page how many it links (`linked`, one per <img>) and which files (`linked_files`).
+A notebook that is not valid nbformat (nbconvert would stop on it) gets no page: the other pages are still built,
+and the build ends with exit status 1 naming it. Processed copies in _proc/ of notebooks no longer in nbs/ are removed.
 
 Then `python tools/check_docs.py` opens every page in headless Chromium. `_proc/` and `_site/` are git-ignored."""
 import argparse, html, json, posixpath, re, shutil, time
@@ -198,7 +200,7 @@ def main(argv=None):
     for name in order:
         try:
             nb = nbformat.read(have[name], as_version=4)
-            nbformat.validate(nb)
+            nbformat.validate(nb, relax_add_props=True)     # as nbconvert does (nbdev adds keys)
         except Exception as e:           # e.g. a cell of an unknown type: nbconvert would stop the whole build
             broken[name] = ' '.join(str(e).split())[:160]
             print(f"build_docs: FAILED: {have[name].relative_to(ROOT)} is not a valid notebook ({broken[name]}): no page",

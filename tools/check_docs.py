@@ -5,7 +5,8 @@
 
 First (no browser): every nbs/*.ipynb is scanned for committed cell outputs that should not be published: stderr
 streams, error outputs, Python warnings (`UserWarning:`, `FutureWarning:`, ..., ` warnings.warn(`) and absolute
-paths of a developer machine (`/work/`, `/home/`, `/Users/`, `/tmp/`, `site-packages`, `C:\\`, ...); each is printed
+paths of a developer machine (`/work/`, `/home/`, `/Users/`, `/tmp/` other than the examples' own `tempfile.mkdtemp`
+folders, `site-packages`, `C:\\`, ...); each is printed
 with its notebook, cell id and an excerpt. Each page of the site is also scanned for warning boxes: nbconvert's lab
 template renders stderr streams and errors as `<div ... data-mime-type="application/vnd.jupyter.stderr">` (the
 classic template as `class="... output_stderr ..."`).
@@ -50,7 +51,7 @@ window.addEventListener('load', function () {
 
 # -- committed outputs ------------------------------------------------------------------------------------------------
 WARNING_RE = re.compile(r'\b[A-Z][A-Za-z]*Warning:|\bwarnings\.warn\(')
-PATH_RE = re.compile(r'(?<![\w./:+~-])/(?:work|home|Users|tmp|root|mnt|private|var/folders|opt/conda|usr/local/lib)/'
+PATH_RE = re.compile(r'(?<![\w./:+~-])/(?:(?:work|home|Users|root|mnt|private|var/folders|opt/conda|usr/local/lib)/|tmp/(?!tmp\w{8}/))'
                      r'|site-packages|dist-packages|\b[A-Za-z]:\\\\?[\w.$ -]')
 DATA_URI_RE = re.compile(r'data:[\w/+.-]+;base64,[A-Za-z0-9+/=\s]+')
 ANSI_RE = re.compile(r'\x1b\[[0-9;?]*[A-Za-z]')
