@@ -24,17 +24,17 @@ from fastai.vision.core import TensorImage, TensorMask, imagenet_stats
 from fastai.data.transforms import ItemTransform
 from .core import *
 from .synth import *
-from .overseg import oversegment, cached_oversegment, load_overseg
-_all_ = ['SYNTH_CLASSES', 'SYNTH_TEXTURES', 'PHOTO_SOURCES', 'PHOTO_CLASSES', 'PHOTO_BACKGROUNDS', 'COLLAGE_SETS', 'OUTLINES', 'synth_image', 'cut_stroke', 'SynthData', 'synth_dataset', 'colour_baseline', 'sample_photo', 'photo_dataset', 'outline_mask', 'collage_dataset', 'sparse_scribbles']   # the built-in benchmarks, importable from here as before
+from .overseg import oversegment, cached_oversegment, load_overseg, OVERSEG_REGIONS
+_all_ = ['OVERSEG_REGIONS', 'SYNTH_CLASSES', 'SYNTH_TEXTURES', 'PHOTO_SOURCES', 'PHOTO_CLASSES', 'PHOTO_BACKGROUNDS', 'COLLAGE_SETS', 'OUTLINES', 'synth_image', 'cut_stroke', 'SynthData', 'synth_dataset', 'colour_baseline', 'sample_photo', 'photo_dataset', 'outline_mask', 'collage_dataset', 'sparse_scribbles']   # the built-in benchmarks, importable from here as before
 
 
 # %% auto #0
-__all__ = ['OVERSEG_CACHE', 'OVERSEG_REGIONS', 'SUPERVISIONS', 'VOC_CLASSES', 'VOC_WEAK_DEFAULTS', 'IMAGE_SUFFIXES', 'read_image',
-           'read_label', 'write_label', 'read_overseg', 'read_voc_xml', 'write_voc_xml', 'read_cam_npy', 'read_list',
-           'SegItem', 'default_overseg', 'item_overseg', 'cached_default_overseg', 'RandomScaleCrop', 'PadTo',
-           'ToTensors', 'SPMLDataLoaders', 'on_cuda', 'spml_dataloaders', 'synth_items', 'synth_dataloaders',
-           'voc_truth_dir', 'voc_weak_dir', 'read_class_names', 'folder_class_names', 'voc_items', 'list_items',
-           'densepose_items', 'validate_items', 'folder_items', 'folder_split', 'folder_dataloaders', 'SYNTH_CLASSES',
+__all__ = ['OVERSEG_CACHE', 'SUPERVISIONS', 'VOC_CLASSES', 'VOC_WEAK_DEFAULTS', 'IMAGE_SUFFIXES', 'read_image', 'read_label',
+           'write_label', 'read_overseg', 'read_voc_xml', 'write_voc_xml', 'read_cam_npy', 'read_list', 'SegItem',
+           'default_overseg', 'item_overseg', 'cached_default_overseg', 'RandomScaleCrop', 'PadTo', 'ToTensors',
+           'SPMLDataLoaders', 'on_cuda', 'spml_dataloaders', 'synth_items', 'synth_dataloaders', 'voc_truth_dir',
+           'voc_weak_dir', 'read_class_names', 'folder_class_names', 'voc_items', 'list_items', 'densepose_items',
+           'validate_items', 'folder_items', 'folder_split', 'folder_dataloaders', 'OVERSEG_REGIONS', 'SYNTH_CLASSES',
            'SYNTH_TEXTURES', 'PHOTO_SOURCES', 'PHOTO_CLASSES', 'PHOTO_BACKGROUNDS', 'COLLAGE_SETS', 'OUTLINES',
            'synth_image', 'cut_stroke', 'SynthData', 'synth_dataset', 'colour_baseline', 'sample_photo',
            'photo_dataset', 'outline_mask', 'collage_dataset', 'sparse_scribbles']
@@ -179,7 +179,6 @@ def _load_map(x, n_classes, size, what, name, remap=None):
 # %% ../nbs/02_data.ipynb #f1393577
 OVERSEG_CACHE = Path.home()/'.cache'/'spml_nb'/'overseg'   # where computed over-segmentations of files are kept
 
-OVERSEG_REGIONS = 24   # regions per image of the default over-segmentation, whatever the image's size (see below)
 
 def default_overseg(img:np.ndarray, n_regions:int=None)->np.ndarray:
     "Contour over-segmentation (`spml_nb.overseg.oversegment`) into about `OVERSEG_REGIONS` regions (`n_regions` if given)."

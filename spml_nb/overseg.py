@@ -12,9 +12,9 @@ from scipy import ndimage as ndi
 from skimage import color, filters, morphology, segmentation
 
 # %% auto #0
-__all__ = ['OVERSEG_METHODS', 'relabel_dense', 'edge_strength', 'ContourHierarchy', 'contour_hierarchy', 'oversegment',
-           'boundary_recall', 'undersegmentation_error', 'load_overseg', 'ucm_to_regions', 'read_ucm_png',
-           'write_ucm_png', 'overseg_cache_path', 'cached_oversegment']
+__all__ = ['OVERSEG_METHODS', 'OVERSEG_REGIONS', 'relabel_dense', 'edge_strength', 'ContourHierarchy', 'contour_hierarchy',
+           'oversegment', 'boundary_recall', 'undersegmentation_error', 'load_overseg', 'ucm_to_regions',
+           'read_ucm_png', 'write_ucm_png', 'overseg_cache_path', 'cached_oversegment']
 
 # %% ../nbs/03_overseg.ipynb #429d69e3
 def _check_img(img, name='img'):
@@ -178,8 +178,10 @@ def _felzenszwalb_n(img, n):
 
 OVERSEG_METHODS = ('ucm', 'slic', 'felzenszwalb')
 
+OVERSEG_REGIONS = 24   # regions per image of the package's over-segmentation, whatever the image's size (`02_data`: why)
+
 def oversegment(img:np.ndarray, # HxWx3 uint8 image
-                n_regions:int=64, # target number of regions R (the result has R <= n_regions, close to it)
+                n_regions:int=OVERSEG_REGIONS, # target number of regions R (the result has R <= n_regions, close to it)
                 method:str='ucm', # 'ucm' (contour hierarchy, the default), 'slic' or 'felzenszwalb'
                 **kwargs, # passed on to `contour_hierarchy` for method 'ucm'
                )->np.ndarray:
@@ -278,7 +280,7 @@ def overseg_cache_path(cache_dir, key:str, shape:tuple, n_regions:int, method:st
 def cached_oversegment(img:np.ndarray, # HxWx3 uint8 image
                        key:str, # image id (e.g. '2007_000032'); any character outside [A-Za-z0-9._-] becomes '_'
                        cache_dir, # folder of the cache (created when missing)
-                       n_regions:int=64, # target number of regions
+                       n_regions:int=OVERSEG_REGIONS, # target number of regions
                        method:str='ucm', # as in `oversegment`
                       )->np.ndarray:
     "`oversegment(img, n_regions, method)`, read from `cache_dir` when computed before, else computed and stored."
