@@ -200,7 +200,8 @@ def run_pipeline(dls, # `SPMLDataLoaders` of the weak labels (or of CAM pseudo l
     if loss not in ('spml', 'pce'): raise ValueError(f"loss must be 'spml' or 'pce', got {loss!r}")
     kw = dict(learner_kw or {})
     spml_kw = {k: v for k, v in kw.items()}
-    pce_kw = {k: kw[k] for k in ('dim', 'pretrained', 'recipe', 'lr', 'wd', 'mixed_precision') if k in kw}
+    pce_kw = {k: kw[k] for k in ('head', 'dim', 'pretrained', 'recipe', 'lr', 'wd', 'mixed_precision') if k in kw}
+    pce_kw.setdefault('head', SETTING_DEFAULTS.get(supervision, SETTING_DEFAULTS['scribbles'])['head'])   # the setting's head
     t = time.time()
     seed_loaders(dls, seed)
     learn = (spml_learner(dls, 'scribbles' if supervision == 'mask' else supervision, arch, **spml_kw) if loss == 'spml'
@@ -261,7 +262,8 @@ def plan_run(a, gpu:bool)->str:
 # %% ../nbs/13_pipeline.ipynb #d56e1084
 def _pce_learner(dls, a):
     "`partial_ce_learner` with the command's network and recipe (the baseline, and the second stage's segmenter)."
-    return partial_ce_learner(dls, a.arch, dim=a.dim, pretrained=a.pretrained, recipe=a.recipe, lr=a.lr,
+    return partial_ce_learner(dls, a.arch, head=SETTING_DEFAULTS[a.supervision]['head'], dim=a.dim, pretrained=a.pretrained,
+                              recipe=a.recipe, lr=a.lr,
                               mixed_precision=_precision(a))
 
 def _setup(a, prog, say=print):

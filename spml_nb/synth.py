@@ -14,9 +14,10 @@ from fastcore.basics import store_attr
 from .core import *
 
 # %% auto #0
-__all__ = ['SYNTH_CLASSES', 'SYNTH_TEXTURES', 'PHOTO_SOURCES', 'PHOTO_CLASSES', 'PHOTO_BACKGROUNDS', 'COLLAGE_SETS', 'OUTLINES',
-           'synth_image', 'cut_stroke', 'SynthData', 'synth_dataset', 'colour_baseline', 'sample_photo',
-           'photo_dataset', 'outline_mask', 'collage_dataset', 'sparse_scribbles']
+__all__ = ['SYNTH_CLASSES', 'SYNTH_TEXTURES', 'PART_CLASSES', 'PHOTO_SOURCES', 'PHOTO_CLASSES', 'PHOTO_BACKGROUNDS',
+           'COLLAGE_SETS', 'OUTLINES', 'synth_image', 'cut_stroke', 'SynthData', 'synth_dataset', 'colour_baseline',
+           'figure_image', 'FigureData', 'figure_dataset', 'sample_photo', 'photo_dataset', 'outline_mask',
+           'collage_dataset', 'sparse_scribbles']
 
 # %% ../nbs/01_synth.ipynb #a4fa0a3f
 SYNTH_CLASSES = ('background', 'disc', 'square', 'triangle', 'ring', 'cross')
@@ -237,6 +238,106 @@ def colour_baseline(train:SynthData, valid:SynthData, n_pixels:int=20000, seed:i
     pred = clf.predict(feats(valid.images)).reshape(valid.masks.shape)
     conf = confusion(pred, valid.masks, train.n_classes)
     return miou(conf), iou_per_class(conf)
+
+# %% ../nbs/01_synth.ipynb #d7cabe48
+PART_CLASSES = ('background', 'head', 'torso', 'upper arm L', 'lower arm L', 'hand L', 'upper arm R', 'lower arm R',
+                'hand R', 'upper leg L', 'lower leg L', 'foot L', 'upper leg R', 'lower leg R', 'foot R')
+_CLOTHES = {1: 'skin', 2: 'shirt', 3: 'shirt', 4: 'skin', 5: 'skin', 6: 'shirt', 7: 'skin', 8: 'skin',
+            9: 'trousers', 10: 'trousers', 11: 'shoes', 12: 'trousers', 13: 'trousers', 14: 'shoes'}
+
+def _figure_parts(h, w, cy, cx, s, rng):
+    "Part map (uint8, 0 = none) of one figure of height about `s` centred at (cy, cx), in a random pose."
+    canvas = np.zeros((h, w), np.uint8)
+    tilt = rng.uniform(-0.35, 0.35)                                  # the body's lean
+    up = np.array([-np.cos(tilt), np.sin(tilt)])                     # (dy, dx) towards the head
+    side = np.array([up[1], -up[0]])                                 # towards the figure's left (image right)
+    c = np.array([cy, cx])
+    pt = lambda p: (int(round(p[1])), int(round(p[0])))             # (y, x) -> cv2's (x, y)
+    def limb(a, b, part, width): cv2.line(canvas, pt(a), pt(b), int(part), max(1, int(round(width))), cv2.LINE_8)
+    def end(a, ang, length): return a + length*np.array([np.cos(ang), np.sin(ang)])
+    top, bottom = c + 0.17*s*up, c - 0.17*s*up
+    down = np.arctan2(-up[1], -up[0])                                # angles: (cos, sin) = (dy, dx); 0 points down the image
+    legs, arms = [], []
+    for sgn, (ul, ll, ft) in ((1, (9, 10, 11)), (-1, (12, 13, 14))):
+        hip = bottom + sgn*0.055*s*side
+        a1 = down + sgn*rng.uniform(-0.1, 0.5)                       # thigh: from straight down to spread
+        knee = end(hip, a1, 0.2*s)
+        ankle = end(knee, a1 + sgn*rng.uniform(-0.5, 0.2), 0.19*s)   # shin: the knee bends
+        legs.append((hip, knee, ankle, ul, ll, ft))
+    for sgn, (ua, la, hd) in ((1, (3, 4, 5)), (-1, (6, 7, 8))):
+        shoulder = top + sgn*0.09*s*side
+        a1 = down + sgn*rng.uniform(0.15, 2.6)                       # upper arm: hanging to raised, outwards
+        elbow = end(shoulder, a1, 0.16*s)
+        wrist = end(elbow, a1 + sgn*rng.uniform(-0.4, 1.6), 0.15*s)  # forearm: the elbow bends
+        arms.append((shoulder, elbow, wrist, ua, la, hd))
+    for hip, knee, ankle, ul, ll, ft in legs:
+        limb(hip, knee, ul, 0.075*s); limb(knee, ankle, ll, 0.06*s)
+        cv2.ellipse(canvas, pt(ankle), (max(1, int(0.045*s)), max(1, int(0.025*s))), 0, 0, 360, int(ft), -1)
+    torso = np.array([top + 0.1*s*side, top - 0.1*s*side, bottom - 0.075*s*side, bottom + 0.075*s*side])
+    cv2.fillPoly(canvas, [np.array([pt(p) for p in torso], np.int32)], 2)
+    for i in rng.permutation(2):                                     # which arm is in front
+        shoulder, elbow, wrist, ua, la, hd = arms[i]
+        limb(shoulder, elbow, ua, 0.06*s); limb(elbow, wrist, la, 0.05*s)
+        cv2.circle(canvas, pt(wrist), max(1, int(0.035*s)), int(hd), -1)
+    cv2.circle(canvas, pt(top + 0.09*s*up), max(2, int(0.075*s)), 1, -1)
+    return canvas
+
+def figure_image(size:int=96, # side of the square image in pixels
+                 seed:int=0, # the same seed always gives the same image
+                 n_figures:tuple=(1, 2), # least and most figures per image
+                 noise:float=8., # std of the Gaussian pixel noise (0..255 scale)
+                ):
+    "One image of articulated figures: (image uint8 [H,W,3], part map uint8 [H,W], instance map int32 [H,W] of figures)."
+    rng = np.random.default_rng(seed)
+    h = w = size
+    img, _, _ = synth_image(size, seed=int(rng.integers(2**31)), n_objects=(0, 0), noise=0.)   # a cluttered background
+    img = img.astype(np.float32)
+    parts, inst = np.zeros((h, w), np.uint8), np.zeros((h, w), np.int32)
+    n = int(rng.integers(n_figures[0], n_figures[1] + 1))
+    clothes = {k: rng.choice(SYNTH_TEXTURES) for k in ('shirt', 'trousers', 'shoes', 'skin')}
+    for f in range(n):
+        s = rng.uniform(0.55, 0.85)*size/np.sqrt(n)
+        cy, cx = rng.uniform(0.45*s, h - 0.45*s), rng.uniform(0.25*s, w - 0.25*s)
+        fp = _figure_parts(h, w, cy, cx, s, rng)
+        m = fp > 0
+        if f and rng.uniform() < 0.5: clothes = {k: rng.choice(SYNTH_TEXTURES) for k in clothes}   # another outfit
+        paint = {k: _paint(t, h, w, rng) for k, t in clothes.items()}
+        for p in np.unique(fp[m]):
+            pm = fp == p
+            img[pm] = paint[_CLOTHES[int(p)]][pm]
+        parts[m], inst[m] = fp[m], f + 1
+    img = img + rng.normal(0, noise, img.shape)
+    img = cv2.GaussianBlur(np.clip(img, 0, 255).astype(np.float32), (3, 3), 0.6)
+    return np.clip(img, 0, 255).round().astype(np.uint8), parts, inst
+
+class FigureData(SynthData):
+    "Articulated figures with their part maps, figure instances and one keypoint per visible part."
+    class_names = PART_CLASSES
+    n_classes = len(PART_CLASSES)
+    def keypoints(self, i:int)->tuple:
+        "(`Points` at each visible part's deepest pixel, the size of its figure per point: sqrt of the figure's area)."
+        m, inst = self.masks[i], self.instances[i]
+        yx, cls, sizes = [], [], []
+        for f in np.unique(inst[inst > 0]):
+            fm = inst == f
+            for p in np.unique(m[fm]):
+                if p == 0: continue
+                d = ndi.distance_transform_edt(fm & (m == p))
+                yx.append(np.unravel_index(d.argmax(), d.shape)); cls.append(int(p)); sizes.append(np.sqrt(fm.sum()))
+        return Points(np.array(yx).reshape(-1, 2), cls, radius=0), np.array(sizes, np.float64)
+
+def figure_dataset(n:int=64, # number of images
+                   size:int=96, # side of each (square) image
+                   seed:int=0, # image i depends only on (seed, i)
+                   say=None, # progress lines on a console (e.g. `print`); None: silent
+                   **kwargs, # passed on to `figure_image` (n_figures, noise)
+                  )->FigureData:
+    "The body-part benchmark: `n` images of articulated figures with part truth, figure instances and keypoints."
+    if n < 1: raise ValueError(f"n must be at least 1, got {n}")
+    if size < 32: raise ValueError(f"size must be at least 32 pixels, got {size}")
+    ims, ms, ins = zip(*(figure_image(size, seed=int(np.random.SeedSequence([seed, i, 7]).generate_state(1)[0]), **kwargs)
+                         for i in progress(range(n), 'drawing figures', say or print, display=say is not None)))
+    return FigureData(np.stack(ims), np.stack(ms), np.stack(ins), seed)
 
 # %% ../nbs/01_synth.ipynb #69b77d08
 PHOTO_SOURCES = {   # class -> the sample photograph its objects are cut from (scikit-image `data` / scikit-learn)

@@ -16,9 +16,11 @@ from .core import *
 from .synth import *
 from .data import *
 from .kmeans import Segments, location_features, segment_prototypes
+from .cam import keypoint_labels
 
 # %% auto #0
-__all__ = ['VOC_WEAK_DIRS', 'void_outlines', 'synth_to_voc', 'photo_voc_folder', 'collage_voc_folder', 'toy_segments']
+__all__ = ['VOC_WEAK_DIRS', 'void_outlines', 'synth_to_voc', 'photo_voc_folder', 'collage_voc_folder', 'densepose_folder',
+           'toy_segments']
 
 # %% ../nbs/17_test_utils.ipynb #33a2f30b
 VOC_WEAK_DIRS = {'scribbles': 'scribble', 'points': 'points', 'mask': 'SegmentationClassAug'}
@@ -99,6 +101,28 @@ def collage_voc_folder(path, # folder to write (the VOC2012 folder)
             write_label(path/'SegmentationClass'/f'{iid}.png', void_outlines(data.masks[i], data.instances[i], border),
                         palette=True)
             write_label(path/'scribble'/f'{iid}.png', sparse_scribbles(data, i))
+    return path
+
+# %% ../nbs/17_test_utils.ipynb #a20e6f58
+def densepose_folder(path, # folder to write (the DensePose root)
+                     n_train:int=240, n_valid:int=80, size:int=128, seed:int=0,
+                    )->Path:
+    "`figure_dataset` in the DensePose-COCO layout: images, part truth, keypoint labels and the two list files."
+    path = Path(path)
+    for split, data in (('train', figure_dataset(n_train, size, seed)), ('val', figure_dataset(n_valid, size, seed + 1000))):
+        lines = []
+        for i in range(len(data)):
+            iid = f"COCO_{split}2014_{i:012d}"
+            (path/'images'/f'{split}2014').mkdir(parents=True, exist_ok=True)
+            Image.fromarray(data.images[i]).save(path/'images'/f'{split}2014'/f'{iid}.jpg', quality=92)
+            write_label(path/'segcls'/'densepose'/'gray'/f'{split}2014'/f'{iid}.png', data.masks[i])
+            pts, sizes = data.keypoints(i)
+            write_label(path/'segcls'/'densepose_points'/'gray'/f'{split}2014'/f'{iid}.png',
+                        keypoint_labels(pts, data.masks[i].shape, data.n_classes, sizes))
+            lines.append(f"images/{split}2014/{iid}.jpg segcls/densepose_points/gray/{split}2014/{iid}.png")
+        (path/f'panoptic_{split}2014_points.txt').write_text('\n'.join(lines) + '\n')
+    (path/'seginst').mkdir(exist_ok=True)                           # the layout's third folder (over-segmentations: computed)
+    (path/'classes.txt').write_text('\n'.join(FigureData.class_names) + '\n')
     return path
 
 # %% ../nbs/17_test_utils.ipynb #24c5e11a
