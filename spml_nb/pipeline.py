@@ -317,7 +317,8 @@ def _dls_from_args(a, say=print):
         else:
             n = a.n_classes or 15
             if not (a.train_list and a.valid_list): raise ValueError("--train-list and --valid-list are needed with --data densepose")
-            tr, va, names = densepose_items(a.root, a.train_list, n), densepose_items(a.root, a.valid_list, n), None
+            tr, va = densepose_items(a.root, a.train_list, n), densepose_items(a.root, a.valid_list, n)
+            names = folder_class_names(a.root, n, a.classes)   # classes.txt of the folder when it has one
     t = time.time()
     validate_items(list(tr) + list(va), n, say=say)   # every problem of the folder at once, before training
     say(f"checked {len(tr)} training and {len(va)} validation images, {n} classes ({time.time() - t:.0f} s)", flush=True)
@@ -433,7 +434,7 @@ def run_images(args:dict, # a run's arguments (`load_run`)
     else:
         lst = valid_list or args.get('valid_list')
         if lst is None: raise ValueError("--valid-list is needed to score on densepose data")
-        items, names = densepose_items(root, lst, n_classes), None
+        items, names = densepose_items(root, lst, n_classes), folder_class_names(root, n_classes, args.get('classes'))
     items = [it for it in items if it.gt is not None]
     if not items: raise ValueError(f"no image of {root} has a truth map to score against")
     imgs = [read_image(it.image) for it in items]
