@@ -95,6 +95,7 @@ def main():
     root = Path(a.data or Path.home()/'.cache'/'spml_nb'/'figures_densepose')
     if not (root/'panoptic_val2014_points.txt').is_file(): densepose_folder(root, seed=0)
     jobs = [(row, s) for s in a.seeds for row in a.rows]
+    Path(a.out).parent.mkdir(parents=True, exist_ok=True)
     env = {**os.environ, 'OMP_NUM_THREADS': '1', 'MKL_NUM_THREADS': '1'}
     t0 = time.time()
 
@@ -105,6 +106,7 @@ def main():
         res = subprocess.run(cmd, env=env, capture_output=True, text=True)
         if res.returncode: raise RuntimeError(f"{job} failed:\n{res.stderr[-3000:]}")
         r = json.loads(res.stdout.strip().splitlines()[-1])
+        with open(Path(a.out).with_suffix('.partial.jsonl'), 'a') as f: f.write(json.dumps(r) + '\n')   # as they come
         print(f"{row:9} seed {s}: " + ', '.join(f"{n} {m:.1f}" for n, _, m in rows_of(r)), flush=True)
         return r
 
