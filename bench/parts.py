@@ -15,6 +15,8 @@ affinity relation off), `pce` and `pce@2x` (partial cross-entropy for `steps` an
 import argparse, json, os, platform, statistics, subprocess, sys, time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+sys.path.insert(0, str(Path(__file__).parent))
+from _jobs import run_json, write_results
 
 ROWS = {   # row -> (loss, labels, stage 2, steps as a multiple of --steps, SPMLLoss overrides)
     'spml2': ('spml', 'keypoints', True, 1, {}), 'spml2-aff': ('spml', 'keypoints', True, 1, {'feat_aff': False}),
@@ -96,16 +98,13 @@ def main():
     if not (root/'panoptic_val2014_points.txt').is_file(): densepose_folder(root, seed=0)
     jobs = [(row, s) for s in a.seeds for row in a.rows]
     Path(a.out).parent.mkdir(parents=True, exist_ok=True)
-    env = {**os.environ, 'OMP_NUM_THREADS': '1', 'MKL_NUM_THREADS': '1'}
     t0 = time.time()
 
     def run(job):
         row, s = job
         cmd = [sys.executable, __file__, '--one', '--root', str(root), '--row', row, '--trunk', a.trunk, '--seed', str(s),
                '--steps', str(a.steps)]
-        res = subprocess.run(cmd, env=env, capture_output=True, text=True)
-        if res.returncode: raise RuntimeError(f"{job} failed:\n{res.stderr[-3000:]}")
-        r = json.loads(res.stdout.strip().splitlines()[-1])
+        r = run_json(cmd, job)
         with open(Path(a.out).with_suffix('.partial.jsonl'), 'a') as f: f.write(json.dumps(r) + '\n')   # as they come
         print(f"{row:9} seed {s}: " + ', '.join(f"{n} {m:.1f}" for n, _, m in rows_of(r)), flush=True)
         return r
@@ -117,10 +116,7 @@ def main():
           f"{a.trunk}, {a.workers} processes of one thread on {os.cpu_count()} cores ({platform.machine()}), "
           f"{wall/60:.0f} min wall-clock, {time.strftime('%Y-%m-%d')}. Steps of batch 8 on 128 px images; validation mIoU of "
           f"80 images over 15 classes, no test-time augmentation.\n\n{table(results)}\n")
-    stem = Path(a.out); stem.parent.mkdir(parents=True, exist_ok=True)
-    stem.with_suffix('.md').write_text(md)
-    stem.with_suffix('.json').write_text(json.dumps({'command': cmd, 'wall_seconds': wall, 'results': results}, indent=1))
-    print(md)
+    write_results(a.out, md, cmd, wall, results)
 
 
 if __name__ == '__main__': main()

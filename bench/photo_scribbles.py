@@ -16,6 +16,8 @@ mIoU on the validation images, no test-time augmentation.
 import argparse, json, os, platform, statistics, subprocess, sys, time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+sys.path.insert(0, str(Path(__file__).parent))
+from _jobs import run_json, write_results
 
 ROWS = {   # row -> (loss, weak labels, stage 2, steps as a multiple of --steps)
     'spml': ('spml', 'scribble', False, 1), 'spml2': ('spml', 'scribble', True, 1),
@@ -100,16 +102,13 @@ def main():
     if not (root/'classes.txt').is_file(): collage_voc_folder(root, seed=0 if a.which == 'tune' else 7, which=a.which)
     stem = Path(a.out or f"bench/results/photo_scribbles{'' if a.which == 'tune' else '_heldout'}")
     jobs = [(tk, row, s) for s in a.seeds for tk in a.trunks for row in a.rows]
-    env = {**os.environ, 'OMP_NUM_THREADS': '1', 'MKL_NUM_THREADS': '1'}
     t0, results = time.time(), []
 
     def run(job):
         tk, row, s = job
         cmd = [sys.executable, __file__, '--one', '--which', a.which, '--root', str(root), '--row', row, '--trunk', tk,
                '--seed', str(s), '--steps', str(a.steps)]
-        res = subprocess.run(cmd, env=env, capture_output=True, text=True)
-        if res.returncode: raise RuntimeError(f"{job} failed:\n{res.stderr[-3000:]}")
-        r = json.loads(res.stdout.strip().splitlines()[-1])
+        r = run_json(cmd, job)
         print(f"{tk:6} {row:7} seed {s}: {r['miou']:.1f} mIoU after {r['steps']:,} steps ({r['seconds']/60:.1f} min)", flush=True)
         return r
 
@@ -123,10 +122,7 @@ def main():
           f"{a.workers} processes of one thread on {os.cpu_count()} cores ({platform.processor() or platform.machine()}), "
           f"{wall/60:.0f} min wall-clock, {time.strftime('%Y-%m-%d')}. Steps of batch 8 on 128 px crops; validation mIoU "
           f"of 80 images, no test-time augmentation.\n\n{table(results, a.rows, a.trunks)}\n")
-    stem.parent.mkdir(parents=True, exist_ok=True)
-    stem.with_suffix('.md').write_text(md)
-    stem.with_suffix('.json').write_text(json.dumps({'command': cmd, 'wall_seconds': wall, 'results': results}, indent=1))
-    print(md)
+    write_results(stem, md, cmd, wall, results)
 
 
 if __name__ == '__main__': main()

@@ -1,0 +1,24 @@
+"""What the benchmark scripts share: each model trains in a process of its own on one thread, and answers with one line
+of JSON on its standard output."""
+import json, os, subprocess
+
+
+def one_thread_env()->dict:
+    "The environment of a one-thread worker process (two such processes on two cores do not slow each other down)."
+    return {**os.environ, 'OMP_NUM_THREADS': '1', 'MKL_NUM_THREADS': '1'}
+
+
+def run_json(cmd:list, what)->dict:
+    "Run `cmd` on one thread and return the JSON of its last output line; its error output when it fails."
+    res = subprocess.run(cmd, env=one_thread_env(), capture_output=True, text=True)
+    if res.returncode: raise RuntimeError(f"{what} failed:\n{res.stderr[-3000:]}")
+    return json.loads(res.stdout.strip().splitlines()[-1])
+
+
+def write_results(stem, md:str, cmd:str, wall:float, results:list):
+    "`stem`.md (the table) and `stem`.json (the command, the wall time and every result); prints the table."
+    from pathlib import Path
+    stem = Path(stem); stem.parent.mkdir(parents=True, exist_ok=True)
+    stem.with_suffix('.md').write_text(md)
+    stem.with_suffix('.json').write_text(json.dumps({'command': cmd, 'wall_seconds': wall, 'results': results}, indent=1))
+    print(md)
