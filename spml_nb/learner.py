@@ -342,7 +342,7 @@ class PartialCELoss:
 def partial_ce_learner(dls, # `DataLoaders` yielding (image, weak labels, over-segmentation, tags, truth)
                        arch:str='resnet50', # torchvision ResNet, or 'tiny'
                        n_classes:int=None, # number of classes (default: `dls.n_classes`)
-                       head:str='aspp', dim:int=64, # embedding head and dimension, as `spml_learner`
+                       head:str=None, dim:int=64, # embedding head (default: the DataLoaders' setting's, else 'aspp') and dimension
                        pretrained:str=None, # backbone checkpoint path
                        recipe:str=None, # 'scratch' or 'release', as `spml_learner`
                        lr:float=None, wd:float=None, # learning rate, weight decay (default: the recipe's)
@@ -353,6 +353,7 @@ def partial_ce_learner(dls, # `DataLoaders` yielding (image, weak labels, over-s
     if n_classes is None: raise ValueError("partial_ce_learner: n_classes is needed (the DataLoaders do not say)")
     recipe = pick_recipe(recipe, pretrained)
     p = RECIPES[recipe]['dropout'] if dropout is None else dropout
+    head = head or SETTING_DEFAULTS.get(getattr(dls, 'supervision', None), {}).get('head', 'aspp')   # keypoints: PSP
     model = SPMLNet(n_classes, arch, head, dim, pretrained, p, memory_size=0, detach=False)
     learn = _recipe_learner(dls, model, PartialCELoss(n_classes), recipe, lr, wd, pretrained, list(cbs or []), mixed_precision)
     learn.supervision = getattr(dls, 'supervision', 'weak')

@@ -199,12 +199,10 @@ def run_pipeline(dls, # `SPMLDataLoaders` of the weak labels (or of CAM pseudo l
     "SPML (or partial CE) for `steps` steps, then optionally pseudo labels and a segmenter retrained for `steps2` (default as long): each stage scored."
     if loss not in ('spml', 'pce'): raise ValueError(f"loss must be 'spml' or 'pce', got {loss!r}")
     kw = dict(learner_kw or {})
-    spml_kw = {k: v for k, v in kw.items()}
     pce_kw = {k: kw[k] for k in ('head', 'dim', 'pretrained', 'recipe', 'lr', 'wd', 'mixed_precision') if k in kw}
-    pce_kw.setdefault('head', SETTING_DEFAULTS.get(supervision, SETTING_DEFAULTS['scribbles'])['head'])   # the setting's head
     t = time.time()
     seed_loaders(dls, seed)
-    learn = (spml_learner(dls, 'scribbles' if supervision == 'mask' else supervision, arch, **spml_kw) if loss == 'spml'
+    learn = (spml_learner(dls, 'scribbles' if supervision == 'mask' else supervision, arch, **kw) if loss == 'spml'
              else partial_ce_learner(dls, arch, **pce_kw))
     n = fit_stage(learn, steps)
     conf = evaluate(learn)
@@ -262,8 +260,7 @@ def plan_run(a, gpu:bool)->str:
 # %% ../nbs/13_pipeline.ipynb #d56e1084
 def _pce_learner(dls, a):
     "`partial_ce_learner` with the command's network and recipe (the baseline, and the second stage's segmenter)."
-    return partial_ce_learner(dls, a.arch, head=SETTING_DEFAULTS[a.supervision]['head'], dim=a.dim, pretrained=a.pretrained,
-                              recipe=a.recipe, lr=a.lr,
+    return partial_ce_learner(dls, a.arch, dim=a.dim, pretrained=a.pretrained, recipe=a.recipe, lr=a.lr,
                               mixed_precision=_precision(a))
 
 def _setup(a, prog, say=print):
@@ -450,6 +447,7 @@ def evaluate_run(run, # a run folder
     "Score a run's segmenter on its validation images: (pooled confusion matrix, class names, images scored)."
     dev = device or ('cuda' if torch.cuda.is_available() else 'cpu')
     model, args, n = load_run(run, dev, stage)
+    if say: say(f"scoring {run}'s {'retrained segmenter (stage 2)' if model.stage == 2 else 'SPML network (stage 1)'}", flush=True)
     h = load_head(head, dev) if head else None
     imgs, gts, names = run_images(args, n, **data_kw)
     return evaluate_segmenter(model, imgs, gts, n, h, tuple(scales), flip, crf, say=say), names, len(imgs)
@@ -584,9 +582,6 @@ def eval_command(a, prog:str='spml_eval', t0:float=None):
     dev = 'cpu' if a.cpu or not torch.cuda.is_available() else 'cuda'
     t = time.time()
     try:
-        model, _, _ = load_run(a.run, dev, a.stage)
-        print(f"{prog}: scoring {a.run}'s {'retrained segmenter (stage 2)' if model.stage == 2 else 'SPML network (stage 1)'}",
-              flush=True)
         conf, names, n_img = evaluate_run(a.run, a.stage, a.head, a.scales, a.flip, a.crf, dev, say=print, data=a.data,
                                           root=a.root, split=a.split, valid_list=a.valid_list, n_valid=a.n_valid)
     except (ValueError, FileNotFoundError) as e: raise SystemExit(f"{prog}: error: {e}") from None
