@@ -33,8 +33,8 @@ def main(argv=None):
     C, n = tr.n_classes, len(tr)
     tags, boxes = [tr.weak(i, 'tags') for i in range(n)], [tr.weak(i, 'boxes') for i in range(n)]
     fmt = lambda q: f"{q['precision']:.3f} | {q['coverage']:.3f} | {q['object_recall']:.3f} | {100*q['miou']:.1f}"
-    bg = pseudo_label_quality(np.zeros_like(tr.masks), tr.masks, C)
-    fill = pseudo_label_quality(np.stack([b.to_map(*tr.masks[i].shape, C, fill='class') for i, b in enumerate(boxes)]), tr.masks, C)
+    bg = pseudo_label_quality(np.zeros_like(tr.truth), tr.truth, C)
+    fill = pseudo_label_quality(np.stack([b.to_map(*tr.truth[i].shape, C, fill='class') for i, b in enumerate(boxes)]), tr.truth, C)
     rows, runs, t0 = [f"| - | background everywhere (tags reference) | {fmt(bg)} | - |",
                       f"| - | whole box = its class (boxes reference) | {fmt(fill)} | - |"], [], time.time()
     for r in a.recipes:
@@ -43,11 +43,11 @@ def main(argv=None):
         cam = train_cam(tr.images, tags, C, recipe=over, seed=0, say=None)
         secs = time.time() - t
         for rule in TAG_RULES:
-            q = pseudo_label_quality(np.stack(cam_pseudo_labels(cam, tr.images, tags, **rule)), tr.masks, C)
+            q = pseudo_label_quality(np.stack(cam_pseudo_labels(cam, tr.images, tags, **rule)), tr.truth, C)
             rows.append(f"| {r} | tags: alpha {rule['alpha']:g}, threshold {rule['threshold']:g} | {fmt(q)} | {secs:.0f} |")
             runs.append(dict(recipe=over, kind='tags', rule=rule, seconds=secs, **q))
         for rule in BOX_RULES:
-            q = pseudo_label_quality(np.stack(cam_pseudo_labels(cam, tr.images, boxes, **rule)), tr.masks, C)
+            q = pseudo_label_quality(np.stack(cam_pseudo_labels(cam, tr.images, boxes, **rule)), tr.truth, C)
             rows.append(f"| {r} | boxes: threshold {rule['box_threshold']:g} | {fmt(q)} | {secs:.0f} |")
             runs.append(dict(recipe=over, kind='boxes', rule=rule, seconds=secs, **q))
         print(*rows[-len(TAG_RULES) - len(BOX_RULES):], sep='\n', flush=True)

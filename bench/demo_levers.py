@@ -13,7 +13,8 @@ from spml_nb.core import miou, confusion
 from spml_nb.data import synth_dataloaders, synth_dataset
 from spml_nb.learner import spml_learner, partial_ce_learner, evaluate, fit_steps
 from spml_nb.pipeline import stage2_labels, stage2_dataloaders
-from spml_nb.inference import EmbeddingCache, class_probs, walk, to_labels, labels_miou, rw_grid
+from spml_nb.cam import pseudo_label_quality
+from spml_nb.inference import EmbeddingCache, class_probs, walk, to_labels, rw_grid
 STEPS = 1792
 def rw_eval(model, va, stride=4, n_iter=6):
     model.eval(); cache = EmbeddingCache(model, list(va.images)); conf = torch.zeros(6, 6, dtype=torch.long)
@@ -21,7 +22,7 @@ def rw_eval(model, va, stride=4, n_iter=6):
         size, embs = cache.size(i), cache.views(i, (1.,), True)
         p = class_probs(model.classifier, embs, size, rw_grid(size, stride))
         r = walk(p, embs, size, stride, n_iter=n_iter)
-        conf += confusion(to_labels(r, cache.images[i]), va.masks[i], 6)
+        conf += confusion(to_labels(r, cache.images[i]), va.truth[i], 6)
     return miou(conf)
 def run(v, seed=0):
     kw = eval(f"dict({v})"); s2 = kw.pop('stage2', None); loss = kw.pop('loss', 'spml'); steps = kw.pop('steps', STEPS)
@@ -36,7 +37,7 @@ def run(v, seed=0):
     if rw: out['s1_rw'] = rw_eval(learn.model, va)
     if s2:                                       # the console's second stage: Algorithm 1 labels, a retrained network
         labels = stage2_labels(learn.model, dls, supervision='scribbles', say=lambda *a, **k: None)
-        out['pseudo'] = labels_miou(labels, [it.gt for it in dls.train.items], 6)
+        out['pseudo'] = pseudo_label_quality(labels, [it.truth for it in dls.train.items], 6)['miou']
         set_seed(seed)
         l2 = partial_ce_learner(stage2_dataloaders(dls, labels, crop=64), 'tiny', dim=32, lr=lr)
         fit_steps(l2, s2); out['s2'] = miou(evaluate(l2))

@@ -43,7 +43,7 @@ def main():
         x, *y = [t.as_subclass(torch.Tensor) for t in dls.one_batch()]
         logits, emb = model(x)
         cfg = {k: v for k, v in lf.cfg.items() if k != 'grid'}
-        mk = lambda L, R: L.SPMLLoss(lf.n_classes, lf.setting, grid=lf.cfg['grid'], memory=R.MemoryBank(2),
+        mk = lambda L, R: L.SPMLLoss(lf.n_classes, lf.supervision, grid=lf.cfg['grid'], memory=R.MemoryBank(2),
                                      anchors=lf.anchors, img_anchors=lf.img_anchors, **cfg)
         heads = {'base': mk(BL, BR), 'this': mk(WL, WR)}
         T = {k: [] for k in heads}

@@ -38,7 +38,7 @@ def one(a):
     root = Path(a.root)
     tr = densepose_items(root, root/'panoptic_train2014_points.txt', 15)
     va = densepose_items(root, root/'panoptic_val2014_points.txt', 15)
-    if labels == 'truth': tr = [SegItem(it.image, it.gt, gt=it.gt, name=it.name) for it in tr]
+    if labels == 'truth': tr = [SegItem(it.image, it.truth, truth=it.truth, name=it.name) for it in tr]
     precompute_overseg(tr + va, say=lambda *x, **k: None)
     set_seed(a.seed)
     dls = spml_dataloaders(tr, va, 15, crop=128, bs=8, supervision='keypoints', device='cpu')

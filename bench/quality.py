@@ -117,7 +117,7 @@ def train_cams(cfg, data, seed):
     from spml_nb.pipeline import cam_stage
     tr, va = data['train'], data['valid']
     cam, labels, rec = cam_stage(tr.images, [tr.weak(i, 'tags') for i in range(len(tr))], tr.n_classes,
-                                 {k: [tr.weak(i, k) for i in range(len(tr))] for k in CAM_KINDS}, truth=tr.masks,
+                                 {k: [tr.weak(i, k) for i in range(len(tr))] for k in CAM_KINDS}, truth=tr.truth,
                                  seed=seed, epochs=cfg['cam_epochs'])
     return dict(cam={k: v.cpu() for k, v in cam.state_dict().items()}, quality=rec.extra['cam_quality'],
                 train={k: np.stack(v) for k, v in labels.items()},
@@ -138,7 +138,7 @@ def _weak_maps(data, pseudo, split, kind, length):
 def _items(data, split, labels):
     from spml_nb.data import SegItem
     d = data[split]
-    return [SegItem(d.images[i], labels[i], overseg=data['overseg'][split][i], gt=d.masks[i], tags=d.weak(i, 'tags'),
+    return [SegItem(d.images[i], labels[i], overseg=data['overseg'][split][i], truth=d.truth[i], tags=d.weak(i, 'tags'),
                     name=f"{split}{i}") for i in range(len(d))]
 
 def _picture(cfg, learn, name, seed):
@@ -388,7 +388,7 @@ def main(argv=None):
     if not a.merge: secs = time.time() - t0
     from spml_nb.data import synth_dataset
     from spml_nb.core import confusion, miou
-    va = synth_dataset(cfg['n_valid'], cfg['size'], 1000).masks
+    va = synth_dataset(cfg['n_valid'], cfg['size'], 1000).truth
     floor = 100*miou(confusion(torch.zeros(va.shape, dtype=torch.long), torch.as_tensor(va).long(), 6))
     text, goals = tables(results, a.only, kinds, floor)
     cmd = 'python bench/quality.py ' + ' '.join(argv if argv is not None else sys.argv[1:])

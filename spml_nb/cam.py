@@ -24,9 +24,10 @@ from .core import Tags, Boxes, Points, VOID, unlabelled, tag_vector, show_labels
 from .data import read_cam_npy
 
 # %% auto #0
-__all__ = ['CAM_RECIPE', 'TAG_ALPHA', 'TAG_THRESHOLD', 'BOX_THRESHOLD', 'CAMNet', 'images_to_tensor', 'tag_targets', 'BatchFlip',
-           'cam_learner', 'normalise_cams', 'compute_cams', 'seam_cams', 'tag_pseudo_labels', 'box_pseudo_labels',
-           'instance_sizes', 'keypoint_labels', 'pseudo_label_quality', 'CAMReport', 'train_cam', 'cam_pseudo_labels']
+__all__ = ['CAM_RECIPE', 'CAM_TRUNK_RECIPE', 'TAG_ALPHA', 'TAG_THRESHOLD', 'BOX_THRESHOLD', 'CAMNet', 'images_to_tensor',
+           'tag_targets', 'BatchFlip', 'cam_learner', 'normalise_cams', 'compute_cams', 'seam_cams',
+           'tag_pseudo_labels', 'box_pseudo_labels', 'instance_sizes', 'keypoint_labels', 'pseudo_label_quality',
+           'CAMReport', 'train_cam', 'cam_pseudo_labels']
 
 # %% ../nbs/04_cam.ipynb #a6ffe601
 def _resnet_body(layers, block, stride):
@@ -54,12 +55,14 @@ class CAMNet(nn.Module):
                  block:str='basic', # 'basic' (resnet18/34 blocks) or 'bottleneck' (resnet50/101 blocks, dilated)
                  stride:int=8, # output stride of the CAMs (fewer stages may stop earlier: 2 stages give at most 8)
                  weights:str=None, # optional checkpoint path (a state dict of this module or of its `body`)
+                 body:nn.Module=None, # a trunk to use instead (e.g. ImageNet-pretrained): `out_channels`, `out_stride`; a tuple output's last map
                 ):
         super().__init__()
         if n_classes < 2: raise ValueError(f"n_classes must be at least 2 (background + one class), got {n_classes}")
         if block not in ('basic', 'bottleneck'): raise ValueError(f"block must be 'basic' or 'bottleneck', got {block!r}")
-        self.n_classes, self.stride = n_classes, stride
-        self.body, ch = _resnet_body(tuple(layers), BasicBlock if block == 'basic' else Bottleneck, stride)
+        self.n_classes, self.stride = n_classes, getattr(body, 'out_stride', stride)
+        if body is not None: self.body, ch = body, body.out_channels
+        else: self.body, ch = _resnet_body(tuple(layers), BasicBlock if block == 'basic' else Bottleneck, stride)
         self.classifier = nn.Conv2d(ch, n_classes - 1, 1, bias=False)
         if weights is not None: self.load(weights)
 
@@ -71,8 +74,11 @@ class CAMNet(nn.Module):
         except RuntimeError: self.body.load_state_dict(sd)
         return self
 
-    def cam(self, x): return F.relu(self.classifier(self.body(x)))
-    def forward(self, x): return self.classifier(self.body(x)).mean((2, 3))
+    def features(self, x):
+        f = self.body(x)
+        return f[-1] if isinstance(f, (tuple, list)) else f
+    def cam(self, x): return F.relu(self.classifier(self.features(x)))
+    def forward(self, x): return self.classifier(self.features(x)).mean((2, 3))
 
 # %% ../nbs/04_cam.ipynb #02cd0e56
 def images_to_tensor(images)->torch.Tensor:
@@ -264,17 +270,18 @@ def keypoint_labels(points:Points, # keypoints (y, x) with one part class each (
     return lab
 
 # %% ../nbs/04_cam.ipynb #64e4412d
-def pseudo_label_quality(pseudo, # pseudo-label maps [N,H,W] (or one [H,W]), values 0..C-1, C, 255
-                         truth, # true class maps of the same shape
+def pseudo_label_quality(pseudo, # label maps: [N,H,W], one [H,W], or a list of maps of any sizes; values 0..C-1, C, 255
+                         truth, # true class maps of the same shapes
                          n_classes:int, # number of classes `C`
                         )->dict:
     "Pooled precision (right among labelled), coverage (labelled among non-void), object recall (right among true foreground), mIoU."
-    p, t = np.asarray(pseudo).ravel(), np.asarray(truth).ravel()
+    flat = lambda m: np.concatenate([np.asarray(x).ravel() for x in m]) if isinstance(m, (list, tuple)) else np.asarray(m).ravel()
+    p, t = flat(pseudo), flat(truth)
     if p.shape != t.shape: raise ValueError(f"pseudo has {p.size} pixels but truth has {t.size}")
     valid = t != VOID
     lab, fg = valid & (p < n_classes), valid & (t > 0) & (t < n_classes)
     tv, pv = t[valid].astype(np.int64), p[valid].astype(np.int64)
-    pv = np.where(pv < n_classes, pv, (tv + 1) % n_classes)                  # unlabelled: wrong, as in `labels_miou`
+    pv = np.where(pv < n_classes, pv, (tv + 1) % n_classes)                  # unlabelled: wrong
     inter = np.bincount(tv[pv == tv], minlength=n_classes)[:n_classes]
     union = np.bincount(tv, minlength=n_classes)[:n_classes] + np.bincount(pv, minlength=n_classes)[:n_classes] - inter
     seen = union > 0
@@ -285,6 +292,7 @@ def pseudo_label_quality(pseudo, # pseudo-label maps [N,H,W] (or one [H,W]), val
 
 # %% ../nbs/04_cam.ipynb #8cad0650
 CAM_RECIPE = dict(layers=(1, 1, 1), stride=8, bs=16, epochs=15, lr=1e-2)   # from random weights: see "Which recipe localises"
+CAM_TRUNK_RECIPE = dict(layers=None, stride=None, bs=16, epochs=10, lr=1e-2)   # on a pretrained trunk whose early stages stay fixed
 TAG_ALPHA, TAG_THRESHOLD = 4., 0.2    # tag pseudo labels: background (1 - max CAM)^alpha, unlabelled below the threshold
 BOX_THRESHOLD = 0.3                   # box pseudo labels: min-max normalised CAM inside the box at or above this
 
@@ -304,11 +312,12 @@ def train_cam(images, # uint8 training images [N,H,W,3]
               recipe:dict=None, # overrides of `CAM_RECIPE` (layers, stride, bs, epochs, lr)
               seed:int=None, # seed of the weights, the order and the flips (None: leave the generators as they are)
               say=print, # where the epoch lines go (None: silent)
+              body:nn.Module=None, # a pretrained trunk (`CAMNet`'s `body`); its recipe is `CAM_TRUNK_RECIPE`
              )->CAMNet:
-    "A `CAMNet` trained from random weights on image tags by `CAM_RECIPE` (fastai one-cycle), in eval mode."
-    r = {**CAM_RECIPE, **(recipe or {})}
+    "A `CAMNet` trained on image tags (fastai one-cycle): from random weights by `CAM_RECIPE`, or on a pretrained `body`; in eval mode."
+    r = {**(CAM_RECIPE if body is None else CAM_TRUNK_RECIPE), **(recipe or {})}
     if seed is not None: set_seed(seed)
-    learn = cam_learner(images, tags, n_classes, bs=r['bs'], layers=r['layers'], stride=r['stride'])
+    learn = cam_learner(images, tags, n_classes, bs=r['bs'], layers=r['layers'], stride=r['stride'], body=body)
     with learn.no_bar(), learn.no_logging(): learn.fit_one_cycle(r['epochs'], r['lr'], cbs=[CAMReport(say)] if say else [])
     return learn.model.eval()
 

@@ -7,13 +7,13 @@ from __future__ import annotations
 import argparse, importlib, sys, time
 
 # %% auto #0
-__all__ = ['DEMO_EPOCHS', 'DEMO_N_TRAIN', 'SETTINGS', 'RECIPE_NAMES', 'BODIES', 'train_parser', 'eval_parser', 'predict_parser',
-           'run_command', 'demo_args', 'spml_train', 'spml_demo', 'spml_eval', 'spml_predict']
+__all__ = ['DEMO_EPOCHS', 'DEMO_N_TRAIN', 'SUPERVISION_CHOICES', 'RECIPE_NAMES', 'BODIES', 'train_parser', 'eval_parser',
+           'predict_parser', 'run_command', 'demo_args', 'spml_train', 'spml_demo', 'spml_eval', 'spml_predict']
 
 # %% ../nbs/14_cli.ipynb #ff13c778
 DEMO_EPOCHS = 8     # spml_demo's fixed schedule: 8 x 250 = 2,000 steps of batch 8 (the same segmenter on every machine)
 DEMO_N_TRAIN = 2000 # its training images: 250 batches of 8 an epoch
-SETTINGS = ('tags', 'boxes', 'scribbles', 'points', 'keypoints')   # `SETTING_DEFAULTS`'s keys (not imported: no PyTorch here)
+SUPERVISION_CHOICES = ('tags', 'boxes', 'scribbles', 'points', 'keypoints')   # `core.SUPERVISIONS` but 'mask' (this module loads no PyTorch)
 RECIPE_NAMES = ('scratch', 'finetune', 'release')                    # `RECIPES`' keys
 
 # %% ../nbs/14_cli.ipynb #204a864c
@@ -38,13 +38,13 @@ def train_parser(demo:bool=False)->argparse.ArgumentParser:
         p.add_argument('--n-classes', type=int, default=None,
                        help='number of classes (default: the class names; voc 21 without classes.txt, densepose 15)')
         p.add_argument('--overseg', default=None, help='voc: folder of precomputed over-segmentations (e.g. hed)')
-    p.add_argument('--supervision', default='scribbles' if demo else 'points', choices=SETTINGS,
+    p.add_argument('--supervision', default='scribbles' if demo else 'points', choices=SUPERVISION_CHOICES,
                    help='kind of weak label')
     p.add_argument('--arch', default='tiny' if demo else None,
                    help="torchvision ResNet (resnet18, resnet50, ...) or 'tiny' (default: planned, see --minutes)")
     p.add_argument('--dim', type=int, default=32, help='embedding dimension')
     p.add_argument('--grid', type=int, default=4 if demo else None,
-                   help="k-means grid side in training (default: the setting's, 6; the demo's small images: 4)")
+                   help="k-means grid side in training (default: the supervision's, 6; the demo's small images: 4)")
     p.add_argument('--epochs', type=int, default=None,
                    help=f"epochs (default: as many as --minutes holds{f'; without --minutes {DEMO_EPOCHS}, a fixed schedule' if demo else ''})")
     p.add_argument('--bs', type=int, default=None, help='batch size (default 8)')

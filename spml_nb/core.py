@@ -16,9 +16,9 @@ from fastai.learner import Metric
 from fastai.vision.core import imagenet_stats
 
 # %% auto #0
-__all__ = ['VOID', 'IMAGENET_MEAN', 'IMAGENET_STD', 'unlabelled', 'check_labels', 'tag_vector', 'confusion', 'iou_per_class',
-           'miou', 'MIoU', 'Tags', 'Boxes', 'Points', 'Scribbles', 'Mask', 'voc_palette', 'label_palette', 'colorize',
-           'show_labels', 'interactive', 'progress', 'normalise_images']
+__all__ = ['VOID', 'SUPERVISIONS', 'IMAGENET_MEAN', 'IMAGENET_STD', 'unlabelled', 'check_labels', 'tag_vector', 'confusion',
+           'iou_per_class', 'miou', 'MIoU', 'Tags', 'Boxes', 'Points', 'Scribbles', 'Mask', 'voc_palette',
+           'label_palette', 'colourize', 'show_labels', 'interactive', 'progress', 'normalise_images']
 
 # %% ../nbs/00_core.ipynb #11fb4d56
 VOID = 255  # value of void pixels: dropped everywhere, and used for crop padding
@@ -56,13 +56,13 @@ def tag_vector(lab, # weak-label map of a whole (uncropped) image
 def _as_long(x): return (x if isinstance(x, torch.Tensor) else torch.as_tensor(np.asarray(x))).long().flatten()
 
 def confusion(pred, # predicted class map (numpy or torch), values in 0..C-1
-              gt, # ground-truth map of the same shape; values >= C or `ignore` are not counted
+              truth, # ground-truth map of the same shape; values >= C or `ignore` are not counted
               n_classes:int, # number of classes `C`
               ignore:int=VOID, # truth value that is never counted
              )->torch.Tensor:
     "C x C count matrix, rows = truth, columns = prediction, over the pixels with truth in 0..C-1."
-    p, g = _as_long(pred), _as_long(gt)
-    if p.shape != g.shape: raise ValueError(f"confusion: pred has {p.numel()} pixels but gt has {g.numel()}; "
+    p, g = _as_long(pred), _as_long(truth)
+    if p.shape != g.shape: raise ValueError(f"confusion: pred has {p.numel()} pixels but truth has {g.numel()}; "
                                             "they must have the same shape")
     keep = (g >= 0) & (g < n_classes) & (g != ignore)
     p, g = p[keep], g[keep]
@@ -174,6 +174,9 @@ class Mask:
         if self.labels.shape != (h, w): raise ValueError(f"Mask: label map is {self.labels.shape}, image is {(h, w)}")
         return check_labels(np.asarray(self.labels, np.uint8), n_classes, 'Mask')
 
+# %% ../nbs/00_core.ipynb #a1c0s0p2
+SUPERVISIONS = ('tags', 'boxes', 'scribbles', 'points', 'keypoints', 'mask')   # every weak-label type, then full masks
+
 # %% ../nbs/00_core.ipynb #fd965591
 def voc_palette(n:int=256)->np.ndarray:
     "The Pascal VOC colour map: [n,3] uint8, built from the bits of the class index."
@@ -193,7 +196,7 @@ def label_palette(n_classes:int)->np.ndarray:
     pal[VOID] = 255, 255, 255
     return pal
 
-def colorize(lab, n_classes:int)->np.ndarray:
+def colourize(lab, n_classes:int)->np.ndarray:
     "A label map as an RGB uint8 image."
     return label_palette(n_classes)[np.asarray(lab, dtype=np.uint8)]
 

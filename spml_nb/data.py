@@ -25,16 +25,16 @@ from fastai.data.transforms import ItemTransform
 from .core import *
 from .synth import *
 from .overseg import oversegment, cached_oversegment, load_overseg, OVERSEG_REGIONS
-_all_ = ['OVERSEG_REGIONS', 'SYNTH_CLASSES', 'SYNTH_TEXTURES', 'PHOTO_SOURCES', 'PHOTO_CLASSES', 'PHOTO_BACKGROUNDS', 'COLLAGE_SETS', 'OUTLINES', 'synth_image', 'cut_stroke', 'SynthData', 'synth_dataset', 'colour_baseline', 'sample_photo', 'photo_dataset', 'outline_mask', 'collage_dataset', 'sparse_scribbles']   # the built-in benchmarks, importable from here as before
+_all_ = ['SUPERVISIONS', 'OVERSEG_REGIONS', 'SYNTH_CLASSES', 'SYNTH_TEXTURES', 'PHOTO_SOURCES', 'PHOTO_CLASSES', 'PHOTO_BACKGROUNDS', 'COLLAGE_SETS', 'OUTLINES', 'synth_image', 'cut_stroke', 'SynthData', 'synth_dataset', 'colour_baseline', 'sample_photo', 'photo_dataset', 'outline_mask', 'collage_dataset', 'sparse_scribbles']   # the built-in benchmarks, importable from here as before
 
 
 # %% auto #0
-__all__ = ['OVERSEG_CACHE', 'SUPERVISIONS', 'VOC_CLASSES', 'VOC_WEAK_DEFAULTS', 'IMAGE_SUFFIXES', 'read_image', 'read_label',
-           'write_label', 'read_overseg', 'read_voc_xml', 'write_voc_xml', 'read_cam_npy', 'read_list', 'SegItem',
-           'default_overseg', 'item_overseg', 'cached_default_overseg', 'RandomScaleCrop', 'PadTo', 'ToTensors',
-           'SPMLDataLoaders', 'on_cuda', 'spml_dataloaders', 'synth_items', 'synth_dataloaders', 'voc_truth_dir',
-           'voc_weak_dir', 'read_class_names', 'folder_class_names', 'voc_items', 'list_items', 'densepose_items',
-           'validate_items', 'folder_items', 'folder_split', 'folder_dataloaders', 'OVERSEG_REGIONS', 'SYNTH_CLASSES',
+__all__ = ['OVERSEG_CACHE', 'VOC_CLASSES', 'VOC_WEAK_DEFAULTS', 'IMAGE_SUFFIXES', 'read_image', 'read_label', 'write_label',
+           'read_overseg', 'read_voc_xml', 'write_voc_xml', 'read_cam_npy', 'read_list', 'SegItem', 'default_overseg',
+           'item_overseg', 'cached_default_overseg', 'RandomScaleCrop', 'PadTo', 'ToTensors', 'SPMLDataLoaders',
+           'on_cuda', 'spml_dataloaders', 'synth_items', 'synth_dataloaders', 'voc_truth_dir', 'voc_weak_dir',
+           'read_class_names', 'folder_class_names', 'voc_items', 'list_items', 'densepose_items', 'validate_items',
+           'folder_items', 'folder_split', 'folder_dataloaders', 'SUPERVISIONS', 'OVERSEG_REGIONS', 'SYNTH_CLASSES',
            'SYNTH_TEXTURES', 'PHOTO_SOURCES', 'PHOTO_CLASSES', 'PHOTO_BACKGROUNDS', 'COLLAGE_SETS', 'OUTLINES',
            'synth_image', 'cut_stroke', 'SynthData', 'synth_dataset', 'colour_baseline', 'sample_photo',
            'photo_dataset', 'outline_mask', 'collage_dataset', 'sparse_scribbles']
@@ -162,7 +162,7 @@ class SegItem:
     image: object
     label: object = None
     overseg: object = None
-    gt: object = None
+    truth: object = None
     tags: object = None
     name: str = ''
     remap: dict = None
@@ -207,32 +207,32 @@ def _pad(a, h, w, value):
     return np.pad(a, pads, constant_values=value)
 
 class RandomScaleCrop(ItemTransform):
-    "Training augmentation of (image, weak, overseg, tags, gt): flip, scale, pad with 255, random crop."
+    "Training augmentation of (image, weak, overseg, tags, truth): flip, scale, pad with 255, random crop."
     split_idx = 0
     def __init__(self, crop:int, scale:tuple=(0.5, 1.5), flip:bool=True): store_attr()
     def encodes(self, x):
-        img, lab, ovs, tags, gt = x
+        img, lab, ovs, tags, truth = x
         if self.flip and np.random.uniform() >= 0.5:
-            img, lab, ovs, gt = (np.ascontiguousarray(a[:, ::-1]) for a in (img, lab, ovs, gt))
+            img, lab, ovs, truth = (np.ascontiguousarray(a[:, ::-1]) for a in (img, lab, ovs, truth))
         r = np.random.uniform(*self.scale)
         h, w = int(r*img.shape[0]), int(r*img.shape[1])
         img = cv2.resize(img, (w, h), interpolation=cv2.INTER_LINEAR)
-        lab, gt = (cv2.resize(a, (w, h), interpolation=cv2.INTER_NEAREST) for a in (lab, gt))
+        lab, truth = (cv2.resize(a, (w, h), interpolation=cv2.INTER_NEAREST) for a in (lab, truth))
         ovs = cv2.resize(ovs.astype(np.int32), (w, h), interpolation=cv2.INTER_NEAREST)
         c = self.crop
-        img, lab, ovs, gt = _pad(img, c, c, _MEAN_RGB), _pad(lab, c, c, VOID), _pad(ovs, c, c, 0), _pad(gt, c, c, VOID)
+        img, lab, ovs, truth = _pad(img, c, c, _MEAN_RGB), _pad(lab, c, c, VOID), _pad(ovs, c, c, 0), _pad(truth, c, c, VOID)
         y0, x0 = int(np.random.uniform(0, img.shape[0] - c + 1)), int(np.random.uniform(0, img.shape[1] - c + 1))
         sl = (slice(y0, y0 + c), slice(x0, x0 + c))
-        return img[sl], lab[sl], ovs[sl], tags, gt[sl]
+        return img[sl], lab[sl], ovs[sl], tags, truth[sl]
 
 class PadTo(ItemTransform):
-    "Validation: pad (image, weak, overseg, tags, gt) right/bottom to at least `size` (labels with 255)."
+    "Validation: pad (image, weak, overseg, tags, truth) right/bottom to at least `size` (labels with 255)."
     split_idx = 1
     def __init__(self, size:int): store_attr()
     def encodes(self, x):
-        img, lab, ovs, tags, gt = x
+        img, lab, ovs, tags, truth = x
         s = self.size
-        return _pad(img, s, s, _MEAN_RGB), _pad(lab, s, s, VOID), _pad(ovs, s, s, 0), tags, _pad(gt, s, s, VOID)
+        return _pad(img, s, s, _MEAN_RGB), _pad(lab, s, s, VOID), _pad(ovs, s, s, 0), tags, _pad(truth, s, s, VOID)
 
 def _writable(a:np.ndarray)->np.ndarray:
     "`a` as a contiguous array torch may share: a copy only when `a` is read-only (PIL-backed arrays are) or strided."
@@ -243,10 +243,10 @@ class ToTensors(ItemTransform):
     "Arrays to tensors: image float [3,H,W] in [0,1], label maps long [H,W], tags float [C]."
     order = 10
     def encodes(self, x):
-        img, lab, ovs, tags, gt = x
+        img, lab, ovs, tags, truth = x
         img = TensorImage(torch.from_numpy(_writable(img)).permute(2, 0, 1).float()/255.)
         m = lambda a: TensorMask(torch.from_numpy(np.ascontiguousarray(a).astype(np.int64)))
-        return img, m(lab), m(ovs), torch.as_tensor(tags, dtype=torch.float32), m(gt)
+        return img, m(lab), m(ovs), torch.as_tensor(tags, dtype=torch.float32), m(truth)
 
 # %% ../nbs/02_data.ipynb #732bce4c
 class SPMLDataLoaders(DataLoaders):
@@ -254,7 +254,7 @@ class SPMLDataLoaders(DataLoaders):
     def show_batch(self, b=None, max_n:int=4, ds_idx:int=0, figsize=None, show_truth:bool=True):
         "Each sample: the image with its weak-label map on top, and its truth."
         if b is None: b = self[ds_idx].one_batch()
-        img, lab, ovs, tags, gt = b
+        img, lab, ovs, tags, truth = b
         img = self[ds_idx].after_batch.decode((img,))[0] if hasattr(self[ds_idx], 'after_batch') else img
         n = min(max_n, len(img)); cols = 2 if show_truth else 1
         fig, axs = plt.subplots(cols, n, figsize=figsize or (2.6*n, 2.7*cols), squeeze=False)
@@ -263,7 +263,7 @@ class SPMLDataLoaders(DataLoaders):
             names = [self.class_names[c] for c in range(1, C) if tags[i, c] > 0]
             show_labels(img[i].float().clamp(0, 1), lab[i], C, ax=axs[0, i],
                         title=f"{self.supervision}: {', '.join(names)}", show_unlabelled=False)
-            if show_truth: show_labels(img[i].float().clamp(0, 1), gt[i], C, ax=axs[1, i], title='truth')
+            if show_truth: show_labels(img[i].float().clamp(0, 1), truth[i], C, ax=axs[1, i], title='truth')
         plt.tight_layout()
         return fig
 
@@ -299,13 +299,13 @@ def spml_dataloaders(train:Sequence[SegItem], # training samples
         size = img.shape[:2]
         lab = _load_map(it.label, n_classes, size, 'weak label', it.name, it.remap) if it.label is not None \
               else np.full(size, unlabelled(n_classes), np.uint8)
-        gt = _load_map(it.gt, n_classes, size, 'truth', it.name) if it.gt is not None else np.full(size, VOID, np.uint8)
+        truth = _load_map(it.truth, n_classes, size, 'truth', it.name) if it.truth is not None else np.full(size, VOID, np.uint8)
         if it.overseg is None: it.overseg = item_overseg(it, img, overseg_fn)
         ovs = read_overseg(it.overseg, size) if isinstance(it.overseg, (str, Path)) else _load_map(it.overseg, None, size, 'over-segmentation', it.name)
         tags = tag_vector(lab, n_classes) if it.tags is None else \
                (tag_vector(np.asarray(it.tags.classes), n_classes) if isinstance(it.tags, Tags) else torch.as_tensor(it.tags).float())
         if isinstance(it.label, Tags): tags = tag_vector(np.asarray(it.label.classes), n_classes)
-        out = (img, lab, ovs.astype(np.int64), tags.numpy(), gt)
+        out = (img, lab, ovs.astype(np.int64), tags.numpy(), truth)
         if not isinstance(it.image, (str, Path)): cache[key] = out
         last.update(key=key, out=out)
         return out
@@ -322,19 +322,18 @@ def spml_dataloaders(train:Sequence[SegItem], # training samples
     return dls
 
 # %% ../nbs/02_data.ipynb #245207d9
-SUPERVISIONS = ('tags', 'boxes', 'points', 'scribbles', 'mask')
-
-def synth_items(data:SynthData, kind:str, length:float=1.0, truth:bool=True,
+def synth_items(data:SynthData, supervision:str, length:float=1.0, with_truth:bool=True,
                 say=None, # progress lines on a console (e.g. `print`); None: silent
                )->list:
-    "`SegItem`s of `data` with weak labels of `kind` (scribble `length` for scribbles)."
-    if kind not in SUPERVISIONS: raise ValueError(f"kind must be one of {SUPERVISIONS}, got {kind!r}")
-    kw = {'length': length} if kind == 'scribbles' else {}
-    return [SegItem(data.images[i], data.weak_map(i, kind, **kw), gt=data.masks[i] if truth else None,
-                    tags=data.weak(i, 'tags') if kind == 'tags' else None, name=f"synth_{data.seed}_{i:05d}")
-            for i in progress(range(len(data)), f'drawing {kind}', say or print, display=say is not None)]
+    "`SegItem`s of `data` with weak labels of `supervision` (scribble `length` for scribbles)."
+    if supervision not in SUPERVISIONS or supervision == 'keypoints':   # body parts: `figure_dataset`
+        raise ValueError(f"the synthetic shapes have the supervisions {[s for s in SUPERVISIONS if s != 'keypoints']}, got {supervision!r}")
+    kw = {'length': length} if supervision == 'scribbles' else {}
+    return [SegItem(data.images[i], data.weak_map(i, supervision, **kw), truth=data.truth[i] if with_truth else None,
+                    tags=data.weak(i, 'tags') if supervision == 'tags' else None, name=f"synth_{data.seed}_{i:05d}")
+            for i in progress(range(len(data)), f'drawing {supervision}', say or print, display=say is not None)]
 
-def synth_dataloaders(kind:str='points', # supervision: 'tags', 'boxes', 'points', 'scribbles' or 'mask'
+def synth_dataloaders(supervision:str='points', # supervision: 'tags', 'boxes', 'points', 'scribbles' or 'mask'
                       n_train:int=64, n_valid:int=16, # images in each split
                       size:int=96, # image side
                       seed:int=0, # training images use `seed`, validation images `seed + 1000`
@@ -344,10 +343,10 @@ def synth_dataloaders(kind:str='points', # supervision: 'tags', 'boxes', 'points
                       scale:tuple=(1., 1.), # training scale range: none by default (objects have one size range in both splits)
                       say=None, # progress lines on a console (e.g. `print`); None: silent
                       **kwargs)->SPMLDataLoaders:
-    "`DataLoaders` over the built-in synthetic benchmark with one kind of weak label (validation: same kind, plus truth)."
+    "`DataLoaders` over the built-in synthetic benchmark with one supervision of weak label (validation: same supervision, plus truth)."
     tr, va = synth_dataset(n_train, size, seed, say=say), synth_dataset(n_valid, size, seed + 1000)
-    return spml_dataloaders(synth_items(tr, kind, length, say=say), synth_items(va, kind, length), SynthData.n_classes,
-                            SYNTH_CLASSES, crop=crop or size, scale=scale, bs=bs, supervision=kind, **kwargs)
+    return spml_dataloaders(synth_items(tr, supervision, length, say=say), synth_items(va, supervision, length), SynthData.n_classes,
+                            SYNTH_CLASSES, crop=crop or size, scale=scale, bs=bs, supervision=supervision, **kwargs)
 
 # %% ../nbs/02_data.ipynb #c2dbadd2
 VOC_CLASSES = ('background aeroplane bicycle bird boat bottle bus car cat chair cow diningtable dog horse motorbike '
@@ -392,18 +391,18 @@ def voc_items(root, # the VOC2012 folder
               n_classes:int=21, # number of classes
               class_names:Sequence[str]=None, # needed for 'tags'/'boxes' (names in the XML)
               overseg:str=None, # folder of precomputed over-segmentation PNGs (e.g. 'hed'), if any
-              gt:str='auto', # folder of truth PNGs ('auto': SegmentationClassAug if present, else SegmentationClass), or None
+              truth:str='auto', # folder of truth PNGs ('auto': SegmentationClassAug if present, else SegmentationClass), or None
               remap:dict=None, # value replacements for the weak-label PNGs (default: `{unlabelled: C}`)
               unlabelled:int=255, # value that means "not annotated" in weak-label PNGs (ScribbleSup/rloss: 255); None: none
              )->list:
     "`SegItem`s of a Pascal VOC-layout folder (as downloaded or SBD-augmented); a clear error for a missing folder or file."
     root = Path(root)
-    if gt == 'auto': gt = voc_truth_dir(root)
-    if label == 'auto': label = gt
-    if remap is None and unlabelled is not None and label not in ('tags', 'boxes', gt):
+    if truth == 'auto': truth = voc_truth_dir(root)
+    if label == 'auto': label = truth
+    if remap is None and unlabelled is not None and label not in ('tags', 'boxes', truth):
         remap = {unlabelled: n_classes}                       # weak-label files: unlabelled pixels join k-means
     need = ['JPEGImages', 'ImageSets/Segmentation'] + ([label] if label not in ('tags', 'boxes') else ['Annotations'])
-    need += [d for d in (overseg, gt) if d]
+    need += [d for d in (overseg, truth) if d]
     missing = [d for d in need if not (root/d).is_dir()]
     if missing: raise FileNotFoundError(f"VOC folder {root} lacks the subfolders {missing}")
     ids = [l.strip() for l in (root/'ImageSets/Segmentation'/f'{split}.txt').read_text().splitlines() if l.strip()] \
@@ -418,31 +417,31 @@ def voc_items(root, # the VOC2012 folder
             lab = tags if label == 'tags' else boxes
         else: lab, tags = root/label/f'{iid}.png', None
         items.append(SegItem(img, lab, overseg=root/overseg/f'{iid}.png' if overseg else None,
-                             gt=root/gt/f'{iid}.png' if gt else None, tags=tags, name=iid, remap=remap))
+                             truth=root/truth/f'{iid}.png' if truth else None, tags=tags, name=iid, remap=remap))
     return items
 
-def list_items(list_file, root=None, gt_dir:str=None, remap:dict=None)->list:
+def list_items(list_file, root=None, truth_dir:str=None, remap:dict=None)->list:
     "`SegItem`s from an authors' list file ('image semantic instance' per line, relative to `root`)."
     items = []
     for row in read_list(list_file, root):
         img, lab, ovs = (tuple(row) + (None, None))[:3]
-        gt = Path(str(lab).replace(f'/{lab.parent.name}/', f'/{gt_dir}/')) if gt_dir and lab is not None else None
-        items.append(SegItem(img, lab, overseg=ovs, gt=gt, name=Path(img).stem, remap=remap))
+        truth = Path(str(lab).replace(f'/{lab.parent.name}/', f'/{truth_dir}/')) if truth_dir and lab is not None else None
+        items.append(SegItem(img, lab, overseg=ovs, truth=truth, name=Path(img).stem, remap=remap))
     return items
 
 
 # %% ../nbs/02_data.ipynb #3980721c
-def densepose_items(root, list_file, n_classes:int=15, gt_dir:str='densepose', remap:dict=None)->list:
-    "`SegItem`s of a DensePose-COCO-style folder from its list file (truth from `segcls/{gt_dir}`)."
+def densepose_items(root, list_file, n_classes:int=15, truth_dir:str='densepose', remap:dict=None)->list:
+    "`SegItem`s of a DensePose-COCO-style folder from its list file (truth from `segcls/{truth_dir}`)."
     root = Path(root)
     missing = [d for d in ('images', 'segcls', 'seginst') if not (root/d).is_dir()]
     if missing: raise FileNotFoundError(f"DensePose folder {root} lacks the subfolders {missing}")
     items = list_items(list_file, root, remap=remap)
     for it in items:
-        if it.label is not None and gt_dir:
+        if it.label is not None and truth_dir:
             parts = Path(it.label).relative_to(root).parts
-            gt = root.joinpath(parts[0], gt_dir, *parts[2:])
-            it.gt = gt if gt.is_file() else None
+            truth = root.joinpath(parts[0], truth_dir, *parts[2:])
+            it.truth = truth if truth.is_file() else None
     return items
 
 # %% ../nbs/02_data.ipynb #616754b2
@@ -458,7 +457,7 @@ def validate_items(items:Sequence[SegItem], # the samples to check
         try: img = _load_img(it.image)
         except (FileNotFoundError, ValueError) as e: problems.append(str(e)); continue
         size = img.shape[:2]
-        for what, x, nc in (('weak label', it.label, n_classes), ('truth', it.gt, n_classes), ('over-segmentation', it.overseg, None)):
+        for what, x, nc in (('weak label', it.label, n_classes), ('truth', it.truth, n_classes), ('over-segmentation', it.overseg, None)):
             if x is None: continue
             try:
                 if what == 'over-segmentation' and isinstance(x, (str, Path)): read_overseg(x, size)
@@ -488,8 +487,8 @@ def folder_items(images, # folder of images
                                      f"e.g. {lost[:3]}")
     if unlabelled is not None and n_classes is None: raise ValueError("folder_items: unlabelled needs n_classes")
     remap = {unlabelled: n_classes} if unlabelled is not None else None
-    gt = Path(truth) if truth else None
-    return [SegItem(f, labels/f'{f.stem}.png', gt=(gt/f'{f.stem}.png') if gt else labels/f'{f.stem}.png',
+    truth = Path(truth) if truth else None
+    return [SegItem(f, labels/f'{f.stem}.png', truth=(truth/f'{f.stem}.png') if truth else labels/f'{f.stem}.png',
                     name=f.stem, remap=remap) for f in files]
 
 def folder_split(images, labels, n_classes:int=None, classes=None, truth=None, valid_fraction:float=0.1, seed:int=0,

@@ -23,7 +23,7 @@ import fastai.callback.progress  # Learner.no_bar
 from .core import *
 from .walk import *
 from .kmeans import grid_init, location_features, spherical_kmeans, segment_prototypes, majority_label
-from .cam import compute_cams
+from .cam import compute_cams, pseudo_label_quality
 from .model import ClassifierHead
 from .learner import PolyLRSchedule
 
@@ -31,8 +31,8 @@ from .learner import PolyLRSchedule
 __all__ = ['HAS_CRF', 'MSC_SCALES', 'image_tensor', 'embed_views', 'EmbeddingCache', 'class_probs', 'max_normalise', 'dense_crf',
            'to_labels', 'upsampled_ce', 'PairFlip', 'train_classifier', 'image_segments', 'segment_memory',
            'retrieve_probs', 'softmax_rw_labels', 'cam_probs', 'cam_rw_labels', 'nn_probs', 'tag_rescale', 'nn_labels',
-           'predict_probs', 'segment', 'evaluate_segmenter', 'labels_miou', 'algorithm1', 'algorithm2', 'CAMSource',
-           'tag_stage2_labels', 'stage2_pseudo_labels', 'show_walk', 'save_head', 'load_head']
+           'predict_probs', 'predict_labels', 'evaluate_segmenter', 'algorithm1', 'algorithm2', 'CAMSource',
+           'retrieval_pseudo_labels', 'walk_pseudo_labels', 'show_walk', 'save_head', 'load_head']
 
 # %% ../nbs/12_inference.ipynb #6363a256
 def image_tensor(img:np.ndarray)->Tensor:
@@ -342,30 +342,21 @@ def predict_probs(model:nn.Module, # embedding network with `embed`
               for e in views)
     return acc/len(views)
 
-def segment(model:nn.Module, img:np.ndarray, head:nn.Module=None, scales:Sequence[float]=(1.,), flip:bool=False,
+def predict_labels(model:nn.Module, img:np.ndarray, head:nn.Module=None, scales:Sequence[float]=(1.,), flip:bool=False,
             crf:bool=False)->np.ndarray:
     "Label map uint8 [H, W] of `img` (test-time views averaged, optional dense CRF)."
     return to_labels(predict_probs(model, img, head, scales, flip), img, crf)
 
-def evaluate_segmenter(model:nn.Module, images:Sequence, gts:Sequence, n_classes:int, head:nn.Module=None,
+def evaluate_segmenter(model:nn.Module, images:Sequence, truths:Sequence, n_classes:int, head:nn.Module=None,
                        scales:Sequence[float]=(1.,), flip:bool=False, crf:bool=False,
                        say=None, # progress lines on a console (e.g. `print`); None: silent
                       )->Tensor:
-    "Pooled confusion matrix [C, C] of `segment` over images against their truth maps."
+    "Pooled confusion matrix [C, C] of `predict_labels` over images against their truth maps."
     conf = torch.zeros(n_classes, n_classes, dtype=torch.long)
     for i in progress(range(len(images)), 'scoring images', say or print, display=say is not None):
-        conf += confusion(segment(model, images[i], head, scales, flip, crf), gts[i], n_classes)
+        conf += confusion(predict_labels(model, images[i], head, scales, flip, crf), truths[i], n_classes)
     return conf
 
-def labels_miou(labels:Sequence, gts:Sequence, n_classes:int)->float:
-    "Pooled mIoU of label maps against truth; values outside 0..C-1 (unlabelled, void) count as wrong."
-    conf = torch.zeros(n_classes, n_classes, dtype=torch.long)
-    for l, g in zip(labels, gts):
-        l, g = np.asarray(l).astype(np.int64), np.asarray(g)
-        bad = (l >= n_classes) & (g < n_classes)
-        if bad.any(): l = np.where(bad, (g + 1) % n_classes, l)     # any class but the true one
-        conf += confusion(np.where(l >= n_classes, 0, l), g, n_classes)
-    return miou(conf)
 
 # %% ../nbs/12_inference.ipynb #56a33441
 def _tta_name(scales=(1.,), flip=False, crf=False):
@@ -375,7 +366,7 @@ def algorithm1(model:nn.Module, # trained SPML network (`embed`, `classifier`)
                images:Sequence[np.ndarray], # training images, HxWx3 uint8
                weak:Sequence, # weak-label maps (or `Tags`/[C] vectors): the classes kept per image
                n_classes:int, # number of classes `C`
-               gts:Sequence=None, # training truth, for the pseudo labels' mIoU
+               truths:Sequence=None, # training truth, for the pseudo labels' mIoU
                valid:tuple=None, # (images, truth) to score the classifiers
                head:nn.Module=None, # initial classifier (default `model.classifier`)
                flip:bool=True, stride:int=8, crf:bool=False, # random-walk views, grid stride, CRF on the pseudo labels
@@ -388,10 +379,10 @@ def algorithm1(model:nn.Module, # trained SPML network (`embed`, `classifier`)
     score = lambda h, **kw: miou(evaluate_segmenter(model, *valid, n_classes, h, **kw)) if valid else None
     stages['initial classifier (valid)'] = score(head)
     pseudo, before, after = softmax_rw_labels(cache, head, weak, n_classes, flip=flip, stride=stride, crf=crf, keep=True)
-    if gts is not None:
-        stages['classifier argmax (train)'] = labels_miou([to_labels(F.interpolate(b[None], cache.size(i), mode='bilinear',
-                                                           align_corners=False)[0]) for i, b in enumerate(before)], gts, n_classes)
-        stages['pseudo labels after random walk (train)'] = labels_miou(pseudo, gts, n_classes)
+    if truths is not None:
+        stages['classifier argmax (train)'] = pseudo_label_quality([to_labels(F.interpolate(b[None], cache.size(i), mode='bilinear',
+                                                           align_corners=False)[0]) for i, b in enumerate(before)], truths, n_classes)['miou']
+        stages['pseudo labels after random walk (train)'] = pseudo_label_quality(pseudo, truths, n_classes)['miou']
     final = train_classifier([cache.views(i)[0] for i in range(len(cache))], pseudo, n_classes, **clf_kw)
     stages['final classifier (valid)'] = score(final)
     if final_tta: stages[f"final classifier, {_tta_name(**final_tta)} (valid)"] = score(final, **final_tta)
@@ -403,7 +394,7 @@ def algorithm2(model:nn.Module, # trained SPML network (`embed`)
                cams:Sequence, # one CAM array [C, H, W] per image (channel c = class c, in [0, 1])
                tags:Sequence, # per image `Tags` (or [C] vector)
                n_classes:int, # number of classes `C`
-               gts:Sequence=None, valid:tuple=None, # training truth; (images, truth) to score the classifiers
+               truths:Sequence=None, valid:tuple=None, # training truth; (images, truth) to score the classifiers
                flip:bool=True, stride:int=8, crf:bool=False, # random-walk views and grid; CRF on the pseudo labels
                nn_scales:Sequence[float]=(0.5, 1., 1.5, 2.), # retrieval views
                memory_scales:Sequence[float]=(0.5, 1., 1.5), # memory views
@@ -412,7 +403,7 @@ def algorithm2(model:nn.Module, # trained SPML network (`embed`)
                **clf_kw)->dict:
     "CAM -> RW -> retrieval -> classifier 1 -> RW -> retrieval -> classifier 2, with the mIoU after each stage."
     cache, stages = EmbeddingCache(model, images), {}
-    sc = lambda name, labs: stages.__setitem__(name, labels_miou(labs, gts, n_classes)) if gts is not None else None
+    sc = lambda name, labs: stages.__setitem__(name, pseudo_label_quality(labs, truths, n_classes)['miou']) if truths is not None else None
     score = lambda h, **kw: miou(evaluate_segmenter(model, *valid, n_classes, h, **kw)) if valid else None
     embs = [cache.views(i)[0] for i in range(len(cache))]
     sc('CAM argmax (train)', [to_labels(cam_probs(c, t)) for c, t in zip(cams, tags)])
@@ -444,7 +435,7 @@ class CAMSource:
         if not isinstance(t, Tags): t = Tags(np.flatnonzero(_tags_of(t, self.model.n_classes).numpy()).tolist())
         return compute_cams(self.model, np.asarray(self.images[i])[None], [t])[0]
 
-def tag_stage2_labels(model:nn.Module, # trained SPML network (`embed`)
+def retrieval_pseudo_labels(model:nn.Module, # trained SPML network (`embed`)
                       images:Sequence[np.ndarray], # training images, HxWx3 uint8
                       cams, # one CAM array [C, H, W] per image, or the trained `CAMNet` (then computed per image)
                       tags:Sequence, # per image its `Tags`
@@ -464,7 +455,7 @@ def tag_stage2_labels(model:nn.Module, # trained SPML network (`embed`)
                       memory_scales=scales, grid=grid, final_tta={}, epochs=epochs, **clf_kw)['pseudo']
 
 # %% ../nbs/12_inference.ipynb #f0f381b4
-def stage2_pseudo_labels(model:nn.Module, # trained SPML network (`embed`, `classifier`)
+def walk_pseudo_labels(model:nn.Module, # trained SPML network (`embed`, `classifier`)
                          images:Sequence[np.ndarray], # training images, HxWx3 uint8
                          weak:Sequence, # their weak-label maps (0..C-1 labelled, C unlabelled, 255 void), or `Boxes`
                          n_classes:int, # number of classes `C`
@@ -475,11 +466,11 @@ def stage2_pseudo_labels(model:nn.Module, # trained SPML network (`embed`, `clas
                          boxes:Sequence=None, # per image its `Boxes` (when `weak` are maps made from them, e.g. by CAMs)
                         )->list:
     "Dense pseudo labels (uint8 maps) for retraining: Algorithm 1 (classifier, tag mask, walk; weak labels kept), or 2 with `cams`."
-    if len(images) != len(weak): raise ValueError(f"stage2_pseudo_labels: {len(images)} images but {len(weak)} weak-label maps")
+    if len(images) != len(weak): raise ValueError(f"walk_pseudo_labels: {len(images)} images but {len(weak)} weak-label maps")
     model.eval()
-    if cams is not None: return tag_stage2_labels(model, images, cams, weak, n_classes, stride=stride, flip=flip, crf=crf)
+    if cams is not None: return retrieval_pseudo_labels(model, images, cams, weak, n_classes, stride=stride, flip=flip, crf=crf)
     if boxes is not None and len(boxes) != len(images):
-        raise ValueError(f"stage2_pseudo_labels: {len(images)} images but {len(boxes)} Boxes")
+        raise ValueError(f"walk_pseudo_labels: {len(images)} images but {len(boxes)} Boxes")
     if boxes is None: boxes = [w if isinstance(w, Boxes) else None for w in weak]
     maps = [w.to_map(*np.shape(im)[:2], n_classes) if isinstance(w, Boxes) else np.asarray(w) for im, w in zip(images, weak)]
     out = softmax_rw_labels(EmbeddingCache(model, list(images)), model.classifier,       # boxes: each class inside its boxes
@@ -492,7 +483,7 @@ def stage2_pseudo_labels(model:nn.Module, # trained SPML network (`embed`, `clas
 def show_walk(img:np.ndarray, # HxWx3 uint8 image
               before:Tensor, # class maps [C, h, w] fed to the walk
               after:Tensor, # refined maps [C, H, W]
-              n_classes:int, pseudo=None, pred=None, gt=None, # label maps to draw (optional)
+              n_classes:int, pseudo=None, pred=None, truth=None, # label maps to draw (optional)
               cls:int=None, # class whose map is drawn before/after (default: the strongest foreground class)
               class_names:Sequence[str]=None, axs=None):
     "One row: image, class `cls` before/after the walk, argmax before/after, pseudo labels, prediction, truth."
@@ -502,7 +493,7 @@ def show_walk(img:np.ndarray, # HxWx3 uint8 image
     name = class_names[cls] if class_names is not None else str(cls)
     panels = [('image', None), (f"{name}: before walk", up[cls]), (f"{name}: after walk", after[cls]),
               ('argmax before', up.argmax(0)), ('argmax after', after.argmax(0))]
-    panels += [(t, m) for t, m in (('pseudo labels', pseudo), ('prediction', pred), ('truth', gt)) if m is not None]
+    panels += [(t, m) for t, m in (('pseudo labels', pseudo), ('prediction', pred), ('truth', truth)) if m is not None]
     if axs is None: _, axs = plt.subplots(1, len(panels), figsize=(2.2*len(panels), 2.4))
     for ax, (t, m) in zip(axs, panels):
         if m is None or t.startswith(name + ':'):

@@ -17,7 +17,8 @@ from .core import VOID
 
 # %% auto #0
 __all__ = ['grid_init', 'location_features', 'segment_prototypes', 'spherical_kmeans', 'majority_label', 'kmeans_batch',
-           'Segments', 'resize_labels', 'unit_rows', 'segment_batch', 'cat_segments', 'segment_colors', 'draw_segments']
+           'Segments', 'resize_labels', 'unit_rows', 'segment_batch', 'cat_segments', 'segment_colours',
+           'draw_segments']
 
 # %% ../nbs/05_kmeans.ipynb #ffb704f0
 def grid_init(h:int, # embedding height
@@ -350,7 +351,7 @@ def seg_map(self:Segments, i:int=0, # image index in the batch
     return m.view(h, w)
 
 # %% ../nbs/05_kmeans.ipynb #3125baa4
-def segment_colors(n:int, seed:int=0)->np.ndarray:
+def segment_colours(n:int, seed:int=0)->np.ndarray:
     "`n` distinct-ish RGB colours in [0, 1] (shuffled HSV hues), for drawing segment ids."
     rng = np.random.default_rng(seed)
     hsv = np.stack([rng.permutation(n) / max(n, 1), .55 + .35 * rng.random(n), .7 + .3 * rng.random(n)], 1)
@@ -368,7 +369,7 @@ def draw_segments(seg, # [h, w] integer map, -1 = void (drawn white)
         seg = resize_labels(seg, img.shape[:2])
     seg = seg.numpy()
     ids, inv = np.unique(seg, return_inverse=True)
-    col = segment_colors(len(ids))[inv.reshape(seg.shape)]
+    col = segment_colours(len(ids))[inv.reshape(seg.shape)]
     col[seg < 0] = 1.
     out = col if img is None else (1 - alpha) * img[..., :3] + alpha * col
     if boundary is not None: out = mark_boundaries(out, seg, color=boundary, mode='inner')

@@ -31,7 +31,7 @@ from .model import *
 from .core import _plain
 
 # %% auto #0
-__all__ = ['LR_MULTS', 'SETTING_DEFAULTS', 'RECIPES', 'poly_lr', 'spml_splitter', 'PolyLRSchedule', 'MemoryBankCallback',
+__all__ = ['LR_MULTS', 'SUPERVISION_DEFAULTS', 'RECIPES', 'poly_lr', 'spml_splitter', 'PolyLRSchedule', 'MemoryBankCallback',
            'PlainTensors', 'NonFiniteError', 'NonFiniteGuard', 'ResumableCheckpoint', 'resume_fit', 'load_model_state',
            'SPMLLearner', 'ChannelsLastBatches', 'cuda_speedups', 'recipe_weights', 'pick_recipe', 'spml_learner',
            'fit_one_batch', 'PartialCELoss', 'partial_ce_learner', 'iou_table', 'evaluate', 'NoValidation', 'fit_steps',
@@ -201,17 +201,17 @@ class SPMLLearner(Learner):
         "Rows: image with its weak labels (the image alone where its label is its truth), prediction, truth; a column per sample of `ds_idx`."
         dl = self.dls[ds_idx]
         if b is None: b = dl.one_batch()
-        x, lab, ovs, tags, gt = b
+        x, lab, ovs, tags, truth = b
         pred = self.predict_labels(x).cpu()
         img = dl.after_batch.decode((x,))[0].cpu().float().clamp(0, 1)
         n, C = min(max_n, len(x)), self.model.n_classes
         fig, axs = plt.subplots(3, n, figsize=figsize or (2.6*n, 8), squeeze=False)
         for i in range(n):
-            truth_as_label = torch.equal(lab[i].cpu(), gt[i].cpu())   # validation items of a folder carry their truth
+            truth_as_label = torch.equal(lab[i].cpu(), truth[i].cpu())   # validation items of a folder carry their truth
             show_labels(img[i], None if truth_as_label else lab[i].cpu(), C, ax=axs[0, i],
                         title='image' if truth_as_label else 'weak labels' if i == 0 else None)
             show_labels(img[i], pred[i], C, ax=axs[1, i], title='prediction' if i == 0 else None)
-            show_labels(img[i], gt[i].cpu(), C, ax=axs[2, i], title='truth' if i == 0 else None)
+            show_labels(img[i], truth[i].cpu(), C, ax=axs[2, i], title='truth' if i == 0 else None)
         plt.tight_layout()
         return fig
 
@@ -236,7 +236,7 @@ def cuda_speedups(device=None, # where training runs (default: fastai's default 
     return dict(mixed_precision=mp if cuda and mp else None, channels_last=cuda, pin_memory=cuda)
 
 # %% ../nbs/09_learner.ipynb #6856d105
-SETTING_DEFAULTS = {   # architecture per setting (the release's configurations): head, embedding dim, memory, k-means grid
+SUPERVISION_DEFAULTS = {   # architecture per supervision (the release's configurations): head, embedding dim, memory, k-means grid
     'tags': dict(head='aspp', dim=64, memory_size=2, grid=(6, 6)),
     'boxes': dict(head='aspp', dim=64, memory_size=2, grid=(6, 6)),
     'scribbles': dict(head='aspp', dim=64, memory_size=2, grid=(6, 6)),
@@ -250,11 +250,11 @@ RECIPES = {   # how a learner trains (see the table above): optimiser, classifie
     'release': dict(lr=3e-3, wd=5e-4, dropout=0.75, detach=True, w_ce=None, relations=None, w_img=None),  # SGD + poly, 1x/10x groups
 }
 
-def recipe_weights(setting:str, recipe:str)->dict:
+def recipe_weights(supervision:str, recipe:str)->dict:
     "Loss weights a recipe sets: none for 'release'; for 'scratch', CE 1, image similarity `w_img`, the other relations at `relations` x CE in the preset's proportions."
     r = RECIPES[recipe]
     if r['relations'] is None: return {}
-    pre = SPML_PRESETS[setting]
+    pre = SPML_PRESETS[supervision]
     w = {'w_ce': r['w_ce'], **{k: pre[k]*r['relations']/pre['w_ann'] for k in ('w_ann', 'w_occ', 'w_img', 'w_aff')}}
     if r['w_img'] is not None: w['w_img'] = r['w_img']
     if r.get('w_tag'): w['w_tag'] = r['w_tag']
@@ -269,7 +269,7 @@ def pick_recipe(recipe:str=None, # 'scratch', 'finetune', 'release', or None to 
     return recipe
 
 def spml_learner(dls, # `DataLoaders` yielding (image, weak labels, over-segmentation, tags, truth)
-                 supervision:str='scribbles', # setting: 'tags', 'boxes', 'scribbles', 'points', 'keypoints'
+                 supervision:str='scribbles', # one of `SUPERVISIONS` but 'mask': 'tags', 'boxes', 'scribbles', 'points', 'keypoints'
                  arch:str='resnet50', # torchvision ResNet, 'efficientnet_lite0' or 'tiny'
                  n_classes:int=None, # number of classes (default: `dls.n_classes`)
                  pretrained:str=None, # 'imagenet' or a backbone checkpoint path (freezes the stem and the first stages)
@@ -281,18 +281,18 @@ def spml_learner(dls, # `DataLoaders` yielding (image, weak labels, over-segment
                  **overrides, # head, dim, memory_size, grid, dropout, detach, and any `SPMLLoss` weight / kappa / switch
                 )->Learner:
     "A fastai `Learner` training SPML from `supervision` weak labels; train it with `learn.fit_recipe(epochs)`."
-    if supervision not in SETTING_DEFAULTS:
-        raise ValueError(f"supervision must be one of {list(SETTING_DEFAULTS)}, got {supervision!r}")
+    if supervision not in SUPERVISION_DEFAULTS:
+        raise ValueError(f"supervision must be one of {list(SUPERVISION_DEFAULTS)}, got {supervision!r}")
     n_classes = n_classes or getattr(dls, 'n_classes', None)
     if n_classes is None: raise ValueError("spml_learner: n_classes is needed (the DataLoaders do not say)")
     recipe = pick_recipe(recipe, pretrained)
     r = RECIPES[recipe]
-    cfg = {**SETTING_DEFAULTS[supervision], 'dropout': r['dropout'], 'detach': r['detach']}
+    cfg = {**SUPERVISION_DEFAULTS[supervision], 'dropout': r['dropout'], 'detach': r['detach']}
     for k in list(cfg):
         if k in overrides: cfg[k] = overrides.pop(k)
     overrides = {**recipe_weights(supervision, recipe), **overrides}
     model = SPMLNet(n_classes, arch, cfg['head'], cfg['dim'], pretrained, cfg['dropout'], cfg['memory_size'], cfg['detach'])
-    loss = SPMLLoss(n_classes, setting=supervision, grid=cfg['grid'], memory=model.memory, **overrides)
+    loss = SPMLLoss(n_classes, supervision=supervision, grid=cfg['grid'], memory=model.memory, **overrides)
     learn = _recipe_learner(dls, model, loss, recipe, lr, wd, pretrained,
                             [MemoryBankCallback(), GlobalBatchCallback()] + list(cbs or []),
                             mixed_precision)
@@ -342,7 +342,7 @@ class PartialCELoss:
 def partial_ce_learner(dls, # `DataLoaders` yielding (image, weak labels, over-segmentation, tags, truth)
                        arch:str='resnet50', # torchvision ResNet, or 'tiny'
                        n_classes:int=None, # number of classes (default: `dls.n_classes`)
-                       head:str=None, dim:int=64, # embedding head (default: the DataLoaders' setting's, else 'aspp') and dimension
+                       head:str=None, dim:int=64, # embedding head (default: the DataLoaders' supervision's, else 'aspp') and dimension
                        pretrained:str=None, # backbone checkpoint path
                        recipe:str=None, # 'scratch' or 'release', as `spml_learner`
                        lr:float=None, wd:float=None, # learning rate, weight decay (default: the recipe's)
@@ -353,7 +353,7 @@ def partial_ce_learner(dls, # `DataLoaders` yielding (image, weak labels, over-s
     if n_classes is None: raise ValueError("partial_ce_learner: n_classes is needed (the DataLoaders do not say)")
     recipe = pick_recipe(recipe, pretrained)
     p = RECIPES[recipe]['dropout'] if dropout is None else dropout
-    head = head or SETTING_DEFAULTS.get(getattr(dls, 'supervision', None), {}).get('head', 'aspp')   # keypoints: PSP
+    head = head or SUPERVISION_DEFAULTS.get(getattr(dls, 'supervision', None), {}).get('head', 'aspp')   # keypoints: PSP
     model = SPMLNet(n_classes, arch, head, dim, pretrained, p, memory_size=0, detach=False)
     learn = _recipe_learner(dls, model, PartialCELoss(n_classes), recipe, lr, wd, pretrained, list(cbs or []), mixed_precision)
     learn.supervision = getattr(dls, 'supervision', 'weak')

@@ -400,9 +400,9 @@ ANCHORS = 32        # anchor pixels per image in annotation, co-occurrence, affi
 IMG_ANCHORS = 128   # anchor pixels per image in image similarity (cheap: each image against its own segments only)
 
 class SPMLLoss:
-    "SPML's training loss: four pixel-to-segment relations plus the classifier's cross-entropy, weighted per setting."
+    "SPML's training loss: four pixel-to-segment relations plus the classifier's cross-entropy, weighted per supervision."
     def __init__(self, n_classes:int, # number of classes `C`
-                 setting:str='scribbles', # preset: 'tags', 'boxes', 'scribbles', 'points' or 'keypoints'
+                 supervision:str='scribbles', # its preset: 'tags', 'boxes', 'scribbles', 'points' or 'keypoints'
                  grid:tuple=None, # k-means grid (default: the preset's)
                  n_iter:int=10, # k-means iterations
                  memory:MemoryBank=None, # memory bank (usually the network's); None = no memory
@@ -412,8 +412,8 @@ class SPMLLoss:
                  img_anchors:int=IMG_ANCHORS, # anchor pixels per image in image similarity (with `anchors` not None)
                  **overrides, # w_ann, w_occ, w_img, w_aff, w_ce, k_ann, k_occ, k_img, k_aff, img_location, and switches ce, sem_ann, sem_occ, img_sim, feat_aff
                 ):
-        if setting not in SPML_PRESETS: raise ValueError(f"SPMLLoss: setting must be one of {list(SPML_PRESETS)}, got {setting!r}")
-        cfg = {**SPML_PRESETS[setting], 'w_ce': None, **{t: True for t in TERMS}}
+        if supervision not in SPML_PRESETS: raise ValueError(f"SPMLLoss: supervision must be one of {list(SPML_PRESETS)}, got {supervision!r}")
+        cfg = {**SPML_PRESETS[supervision], 'w_ce': None, **{t: True for t in TERMS}}
         bad = sorted(set(overrides) - set(cfg))
         if bad: raise ValueError(f"SPMLLoss: unknown options {bad}; known: {sorted(cfg)}")
         cfg.update(overrides)
@@ -423,7 +423,7 @@ class SPMLLoss:
                 raise ValueError(f"SPMLLoss: {name} must be a positive number of pixels per image or None, got {v}")
         self.anchors = None if anchors is None else int(anchors)
         self.img_anchors = None if anchors is None or img_anchors is None else int(img_anchors)
-        self.n_classes, self.setting, self.n_iter, self.memory, self.chunk_size, self.nll = n_classes, setting, n_iter, memory, chunk_size, nll
+        self.n_classes, self.supervision, self.n_iter, self.memory, self.chunk_size, self.nll = n_classes, supervision, n_iter, memory, chunk_size, nll
         self.cfg, self.last, self.last_segments, self.counts = cfg, {}, None, {}
         self.sync = None   # several processes: a `spml_nb.distributed.GlobalBatch`, set while they train
 
@@ -435,7 +435,7 @@ class SPMLLoss:
 
     def __repr__(self):
         on = ', '.join(f"{t}x{self.weight(t):g}" for t in TERMS if self.weight(t))
-        return f"SPMLLoss({self.setting!r}, C={self.n_classes}: {on}; anchors/image={self.anchors} (image similarity {self.img_anchors}); memory={self.memory})"
+        return f"SPMLLoss({self.supervision!r}, C={self.n_classes}: {on}; anchors/image={self.anchors} (image similarity {self.img_anchors}); memory={self.memory})"
 
 # %% ../nbs/07_loss.ipynb #cca197fd
 def _split_output(out):

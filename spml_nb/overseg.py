@@ -195,25 +195,25 @@ def oversegment(img:np.ndarray, # HxWx3 uint8 image
 
 # %% ../nbs/03_overseg.ipynb #a0d40488
 def boundary_recall(seg:np.ndarray, # over-segmentation region map [H,W]
-                    gt:np.ndarray, # true region map [H,W] (instances or classes)
+                    truth:np.ndarray, # true region map [H,W] (instances or classes)
                     tol:float=2., # distance in pixels within which a true boundary pixel counts as found
                    )->float:
     "Share of the true boundary pixels within `tol` pixels of a boundary of `seg`."
-    seg, gt = np.asarray(seg), np.asarray(gt)
-    if seg.shape != gt.shape: raise ValueError(f"seg is {seg.shape} but gt is {gt.shape}; they must have the same shape")
-    gb = segmentation.find_boundaries(gt, connectivity=1, mode='thick')
+    seg, truth = np.asarray(seg), np.asarray(truth)
+    if seg.shape != truth.shape: raise ValueError(f"seg is {seg.shape} but truth is {truth.shape}; they must have the same shape")
+    gb = segmentation.find_boundaries(truth, connectivity=1, mode='thick')
     if not gb.any(): return 1.
     sb = segmentation.find_boundaries(seg, connectivity=1, mode='thick')
     if not sb.any(): return 0.
     return float((ndi.distance_transform_edt(~sb)[gb] <= tol).mean())
 
 def undersegmentation_error(seg:np.ndarray, # over-segmentation region map [H,W]
-                            gt:np.ndarray, # true region map [H,W]
+                            truth:np.ndarray, # true region map [H,W]
                            )->float:
     "Under-segmentation error: sum over true regions g and regions s touching g of min(|s&g|, |s-g|), over the image size."
-    seg, gt = np.asarray(seg), np.asarray(gt)
-    if seg.shape != gt.shape: raise ValueError(f"seg is {seg.shape} but gt is {gt.shape}; they must have the same shape")
-    s, g = relabel_dense(seg).ravel().astype(np.int64), relabel_dense(gt).ravel()
+    seg, truth = np.asarray(seg), np.asarray(truth)
+    if seg.shape != truth.shape: raise ValueError(f"seg is {seg.shape} but truth is {truth.shape}; they must have the same shape")
+    s, g = relabel_dense(seg).ravel().astype(np.int64), relabel_dense(truth).ravel()
     ng = int(g.max()) + 1
     tab = np.bincount(s*ng + g, minlength=(int(s.max()) + 1)*ng).reshape(-1, ng)
     return float(np.minimum(tab, tab.sum(1, keepdims=True) - tab)[tab > 0].sum()/s.size)

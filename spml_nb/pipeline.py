@@ -25,7 +25,7 @@ from .model import SPMLNet, lite0_available
 from .learner import *
 from .learner import _poly_schedule, _unwrap
 from .distributed import setup_process_group, broadcast_value, world_size, rank
-from .inference import stage2_pseudo_labels, labels_miou, segment, evaluate_segmenter, load_head
+from .inference import walk_pseudo_labels, predict_labels, evaluate_segmenter, load_head
 
 # %% auto #0
 __all__ = ['CPU_PLAN', 'PHOTO_PLAN', 'LEARNING_STEPS', 'GPU_DEFAULTS', 'StageRecord', 'cam_stage', 'fit_stage', 'stage2_labels',
@@ -96,7 +96,7 @@ def stage2_labels(model:nn.Module, # trained SPML network
                   cams=None, # tags: the trained `CAMNet` (or CAM arrays): Algorithm 2 over the whole set instead
                   stride:int=None, # random-walk grid stride (default: 4 for images under 100 px, else 8)
                  )->list:
-    "The paper's second-stage pseudo labels of every training image (`stage2_pseudo_labels`), with progress; PNGs in `out`."
+    "The paper's second-stage pseudo labels of every training image (`walk_pseudo_labels`), with progress; PNGs in `out`."
     say = say or (lambda *a, **k: None)
     imgs, weak = _weak_inputs(dls, supervision)
     C, labels = dls.n_classes, []
@@ -104,10 +104,10 @@ def stage2_labels(model:nn.Module, # trained SPML network
     if cams is not None:                                   # retrieval looks across all the images: one call
         say(f"Algorithm 2 over {len(imgs)} images: CAMs, random walk, segment retrieval, a classifier, walk, retrieval",
             flush=True)
-        labels = stage2_pseudo_labels(model, imgs, weak, C, stride=stride, cams=cams)
+        labels = walk_pseudo_labels(model, imgs, weak, C, stride=stride, cams=cams)
     boxes = getattr(dls, 'boxes', None)                   # boxes through CAMs: the maps are CAM labels, the boxes beside
     for k in progress(range(0, len(imgs), chunk), f'pseudo labels ({chunk} images a part)', say) if cams is None else []:
-        labels += stage2_pseudo_labels(model, imgs[k:k + chunk], weak[k:k + chunk], C, stride=stride,
+        labels += walk_pseudo_labels(model, imgs[k:k + chunk], weak[k:k + chunk], C, stride=stride,
                                        keep_weak=supervision != 'tags', boxes=None if boxes is None else boxes[k:k + chunk])
     if out is not None:
         out = Path(out); out.mkdir(parents=True, exist_ok=True)
@@ -126,15 +126,15 @@ def stage2_dataloaders(dls, # the first stage's `SPMLDataLoaders`
                        crop:int, bs:int=8, # training crop and batch of the retrained segmenter
                       )->SPMLDataLoaders:
     "The second stage's data: the training items with `labels` as their labels, the validation items as they were."
-    tr2 = [SegItem(it.image, label=lab, overseg=it.overseg, gt=it.gt, tags=it.tags, name=it.name)
+    tr2 = [SegItem(it.image, label=lab, overseg=it.overseg, truth=it.truth, tags=it.tags, name=it.name)
            for it, lab in zip(dls.train.items, labels)]
     return spml_dataloaders(tr2, dls.valid.items, dls.n_classes, dls.class_names, crop=crop, bs=bs,
                             supervision=dls.supervision, device=dls.device)
 
 def _truth_of(items)->list:
     "The training items' truth maps, when every item has one (else None)."
-    if not items or any(it.gt is None for it in items): return None
-    return [np.asarray(it.gt) if not isinstance(it.gt, (str, Path)) else read_label(it.gt) for it in items]
+    if not items or any(it.truth is None for it in items): return None
+    return [np.asarray(it.truth) if not isinstance(it.truth, (str, Path)) else read_label(it.truth) for it in items]
 
 def second_stage(learn:Learner, # the first stage's trained learner
                  make:Callable, # `DataLoaders` -> a fresh learner for the retrained segmenter (e.g. `partial_ce_learner`)
@@ -151,7 +151,7 @@ def second_stage(learn:Learner, # the first stage's trained learner
     t, dls = time.time(), learn.dls
     labels = stage2_labels(learn.model, dls, out, learn.supervision, say=say, cams=cams, stride=stride)
     truth = _truth_of(dls.train.items)
-    q = {'pseudo_miou': labels_miou(labels, truth, dls.n_classes)} if truth is not None else {}
+    q = {'pseudo_miou': pseudo_label_quality(labels, truth, dls.n_classes)['miou']} if truth is not None else {}
     rec_labels = StageRecord('pseudo labels', seconds=time.time() - t, extra={**q, **({'files': str(out)} if out else {})})
     if say: say(f"pseudo labels done in {rec_labels.seconds:.0f} s; retraining a segmenter on them", flush=True)
     t = time.time()
@@ -182,7 +182,7 @@ class PipelineResult:
         return '\n'.join(['| stage | steps | seconds | validation mIoU % | other |', '|---|---|---|---|---|', *rows])
 
 def run_pipeline(dls, # `SPMLDataLoaders` of the weak labels (or of CAM pseudo labels)
-                 supervision:str='scribbles', # the weak-label setting: 'tags', 'boxes', 'scribbles', 'points', 'keypoints'
+                 supervision:str='scribbles', # the weak-label type (`SUPERVISIONS`): 'tags', 'boxes', 'scribbles', 'points', 'keypoints'
                  arch:str='tiny', # the trunk (`make_backbone`)
                  steps:int=1000, # optimiser steps of the first stage (and of the second, unless `steps2`)
                  loss:str='spml', # 'spml', or 'pce': partial cross-entropy on the same labels
@@ -326,22 +326,22 @@ def _dls_from_args(a, say=print):
 def cam_synth_dataloaders(a, # the command's arguments (n_train, n_valid, size, seed, supervision, crop, bs)
                           device=None, say=print)->SPMLDataLoaders:
     "The synthetic benchmark with CAM pseudo labels (tags or boxes): `cam_stage` on the training tags first."
-    kind = a.supervision
+    supervision = a.supervision
     tr, va = synth_dataset(a.n_train, a.size, a.seed, say=say), synth_dataset(a.n_valid, a.size, a.seed + 1000)
-    what = kind[:-1] if kind == 'boxes' else 'tag'
+    what = supervision[:-1] if supervision == 'boxes' else 'tag'
     say(f"CAMs first: a CAMNet trained from random weights on the tags of the {len(tr)} training images "
         f"({CAM_RECIPE['epochs']} epochs), then {what} pseudo labels for SPML", flush=True)
     cam, labels, rec = cam_stage(tr.images, [tr.weak(i, 'tags') for i in range(len(tr))], tr.n_classes,
-                                 {kind: [tr.weak(i, kind) for i in range(len(tr))]}, truth=tr.masks, seed=a.seed, say=say)
-    labels, q = labels[kind], rec.extra['cam_quality'][kind]
+                                 {supervision: [tr.weak(i, supervision) for i in range(len(tr))]}, truth=tr.truth, seed=a.seed, say=say)
+    labels, q = labels[supervision], rec.extra['cam_quality'][supervision]
     say(f"{what} pseudo labels of the training images in {rec.seconds:.0f} s: precision {q['precision']:.3f}, object "
         f"recall {q['object_recall']:.3f}, mIoU {100*q['miou']:.1f} (against the synthetic truth)", flush=True)
-    train = [SegItem(tr.images[i], labels[i], gt=tr.masks[i], tags=tr.weak(i, 'tags') if kind == 'tags' else None,
+    train = [SegItem(tr.images[i], labels[i], truth=tr.truth[i], tags=tr.weak(i, 'tags') if supervision == 'tags' else None,
                      name=f"synth_{tr.seed}_{i:05d}") for i in range(len(tr))]
-    dls = spml_dataloaders(train, synth_items(va, kind), tr.n_classes, SYNTH_CLASSES, crop=a.crop or a.size, bs=a.bs,
-                           supervision=kind, device=device)
+    dls = spml_dataloaders(train, synth_items(va, supervision), tr.n_classes, SYNTH_CLASSES, crop=a.crop or a.size, bs=a.bs,
+                           supervision=supervision, device=device)
     dls.cam_model = cam                       # for the second stage of tags (Algorithm 2)
-    if kind == 'boxes': dls.boxes = [tr.weak(i, 'boxes') for i in range(len(tr))]   # the second stage keeps classes in boxes
+    if supervision == 'boxes': dls.boxes = [tr.weak(i, 'boxes') for i in range(len(tr))]   # the second stage keeps classes in boxes
     return dls
 
 # %% ../nbs/13_pipeline.ipynb #5d28fc2c
@@ -400,7 +400,7 @@ def load_run(run, # folder written by `spml_train` (results.json, model.pth, and
     if stage == 2 and not (run/'stage2.pth').is_file(): raise FileNotFoundError(f"{run} has no stage2.pth (trained without --stage2)")
     name = 'stage2' if stage == 2 or (stage is None and (run/'stage2.pth').is_file()) else 'model'
     sup = args.get('supervision', 'points')
-    cfg = SETTING_DEFAULTS.get(sup, SETTING_DEFAULTS['points'])
+    cfg = SUPERVISION_DEFAULTS.get(sup, SUPERVISION_DEFAULTS['points'])
     data = args.get('data', 'synth')
     n = saved.get('n_classes') or (SynthData.n_classes if data == 'synth' else (args.get('n_classes') or (21 if data == 'voc' else 15)))
     spec = saved.get('networks', {}).get(name) or dict(            # runs written before the networks were recorded
@@ -418,7 +418,7 @@ def run_images(args:dict, # a run's arguments (`load_run`)
     data = data or args.get('data', 'synth')
     if data == 'synth':
         d = synth_dataset(n_valid or args.get('n_valid', 32), args.get('size', 64), args.get('seed', 0) + 1000)
-        return list(d.images), list(d.masks), list(SynthData.class_names)
+        return list(d.images), list(d.truth), list(SynthData.class_names)
     root = root or args.get('root')
     if data == 'folder':
         if not args.get('images'): raise ValueError("scoring a folder run needs the run's --images and --labels")
@@ -432,11 +432,11 @@ def run_images(args:dict, # a run's arguments (`load_run`)
         lst = valid_list or args.get('valid_list')
         if lst is None: raise ValueError("--valid-list is needed to score on densepose data")
         items, names = densepose_items(root, lst, n_classes), folder_class_names(root, n_classes, args.get('classes'))
-    items = [it for it in items if it.gt is not None]
+    items = [it for it in items if it.truth is not None]
     if not items: raise ValueError(f"no image of {root} has a truth map to score against")
     imgs = [read_image(it.image) for it in items]
-    gts = [read_label(it.gt, None, im.shape[:2]) for it, im in zip(items, imgs)]
-    return imgs, gts, list(names or [str(c) for c in range(n_classes)])
+    truths = [read_label(it.truth, None, im.shape[:2]) for it, im in zip(items, imgs)]
+    return imgs, truths, list(names or [str(c) for c in range(n_classes)])
 
 def evaluate_run(run, # a run folder
                  stage:int=None, # 1, 2, or None: the run's final segmenter
@@ -449,8 +449,8 @@ def evaluate_run(run, # a run folder
     model, args, n = load_run(run, dev, stage)
     if say: say(f"scoring {run}'s {'retrained segmenter (stage 2)' if model.stage == 2 else 'SPML network (stage 1)'}", flush=True)
     h = load_head(head, dev) if head else None
-    imgs, gts, names = run_images(args, n, **data_kw)
-    return evaluate_segmenter(model, imgs, gts, n, h, tuple(scales), flip, crf, say=say), names, len(imgs)
+    imgs, truths, names = run_images(args, n, **data_kw)
+    return evaluate_segmenter(model, imgs, truths, n, h, tuple(scales), flip, crf, say=say), names, len(imgs)
 
 # %% ../nbs/13_pipeline.ipynb #55cdbe03
 def image_files(paths:Sequence)->list:
@@ -479,7 +479,7 @@ def check_images(files:Sequence)->list:
 
 def overlay(img:np.ndarray, lab:np.ndarray, n_classes:int, alpha:float=0.5)->np.ndarray:
     "The image with its label map's class colours blended in (background left as it is): HxWx3 uint8."
-    col = colorize(lab, n_classes).astype(np.float32)
+    col = colourize(lab, n_classes).astype(np.float32)
     a = np.where(np.asarray(lab)[..., None] > 0, alpha, 0.).astype(np.float32)
     return (np.asarray(img, np.float32)*(1 - a) + col*a).round().clip(0, 255).astype(np.uint8)
 
@@ -499,7 +499,7 @@ def predict(run, # a run folder (`spml_train --out`)
     labels = []
     for i, (f, img) in enumerate(zip(files, imgs)):
         t = time.perf_counter()
-        lab = segment(model, img, None, tuple(scales), flip, crf)
+        lab = predict_labels(model, img, None, tuple(scales), flip, crf)
         labels.append(lab)
         if out is not None:
             write_label(Path(out)/f"{f.stem}.png", lab, palette=True)

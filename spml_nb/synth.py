@@ -158,7 +158,7 @@ class SynthData:
     "The built-in benchmark: images, truth, instances and every weak label derived from the truth."
     class_names = SYNTH_CLASSES
     n_classes = len(SYNTH_CLASSES)
-    def __init__(self, images, masks, instances, seed, point_radius=None, stroke_width=None):
+    def __init__(self, images, truth, instances, seed, point_radius=None, stroke_width=None):
         store_attr()
         size = images.shape[1]
         self.point_radius = point_radius or max(1, round(size/48))
@@ -169,7 +169,7 @@ class SynthData:
 
     def regions(self, i):
         "(mask, class) of each object of image `i`, then the background."
-        inst, cls = self.instances[i], self.masks[i]
+        inst, cls = self.instances[i], self.truth[i]
         out = [(inst == k, int(cls[inst == k][0])) for k in np.unique(inst) if k > 0]
         return out + [(inst == 0, 0)] if (inst == 0).any() else out
 
@@ -181,21 +181,21 @@ class SynthData:
         return self._strokes[i]
 
     def weak(self, i:int, # image index
-             kind:str, # 'tags', 'boxes', 'points', 'scribbles' or 'mask'
+             supervision:str, # 'tags', 'boxes', 'points', 'scribbles' or 'mask'
              length:float=1.0, # scribbles only: share of each full stroke kept (1, .8, .5, .3, 0)
             ):
-        "The weak label of `kind` for image `i`, derived from the truth."
-        m, inst = self.masks[i], self.instances[i]
-        if kind == 'tags': return Tags(sorted(int(c) for c in np.unique(m)))
-        if kind == 'mask': return Mask(m.copy())
-        if kind == 'boxes':
+        "The weak label of type `supervision` for image `i`, derived from the truth."
+        m, inst = self.truth[i], self.instances[i]
+        if supervision == 'tags': return Tags(sorted(int(c) for c in np.unique(m)))
+        if supervision == 'mask': return Mask(m.copy())
+        if supervision == 'boxes':
             boxes, cls = [], []
             for k in np.unique(inst):
                 if k == 0: continue
                 ys, xs = np.nonzero(inst == k)
                 boxes.append([xs.min(), ys.min(), xs.max() + 1, ys.max() + 1]); cls.append(int(m[ys[0], xs[0]]))
             return Boxes(np.array(boxes).reshape(-1, 4), cls)
-        if kind == 'points':
+        if supervision == 'points':
             rng, yx, cls = np.random.default_rng([self.seed, i, 1]), [], []
             for reg, c in self.regions(i):
                 dist = ndi.distance_transform_edt(reg)
@@ -203,15 +203,15 @@ class SynthData:
                 for _ in range(2 if c == 0 else 1):
                     yx.append(cand[rng.integers(len(cand))]); cls.append(c)
             return Points(np.array(yx), cls, radius=self.point_radius)
-        if kind == 'scribbles':
+        if supervision == 'scribbles':
             strokes, cls = self.strokes(i)
             return Scribbles([cut_stroke(s, length) for s in strokes], cls, width=self.stroke_width)
-        raise ValueError(f"kind must be one of 'tags', 'boxes', 'points', 'scribbles', 'mask'; got {kind!r}")
+        raise ValueError(f"supervision must be one of 'tags', 'boxes', 'points', 'scribbles', 'mask'; got {supervision!r}")
 
-    def weak_map(self, i, kind, **kwargs):
-        "The weak label of `kind` for image `i` as a label map."
-        h, w = self.masks[i].shape
-        return self.weak(i, kind, **kwargs).to_map(h, w, self.n_classes)
+    def weak_map(self, i, supervision, **kwargs):
+        "The weak label of type `supervision` for image `i` as a label map."
+        h, w = self.truth[i].shape
+        return self.weak(i, supervision, **kwargs).to_map(h, w, self.n_classes)
 
 # %% ../nbs/01_synth.ipynb #4533dea1
 def synth_dataset(n:int=64, # number of images
@@ -232,11 +232,11 @@ def colour_baseline(train:SynthData, valid:SynthData, n_pixels:int=20000, seed:i
     "mIoU (fraction) of a per-pixel colour classifier trained with full labels on `train`, tested on `valid`."
     from sklearn.ensemble import RandomForestClassifier
     def feats(ims): return np.concatenate([ims, np.stack([cv2.blur(im, (5, 5)) for im in ims])], -1).reshape(-1, 6)
-    x, y = feats(train.images), train.masks.reshape(-1)
+    x, y = feats(train.images), train.truth.reshape(-1)
     sel = np.random.default_rng(seed).choice(len(y), min(n_pixels, len(y)), replace=False)
     clf = RandomForestClassifier(50, min_samples_leaf=5, random_state=seed, n_jobs=2).fit(x[sel], y[sel])
-    pred = clf.predict(feats(valid.images)).reshape(valid.masks.shape)
-    conf = confusion(pred, valid.masks, train.n_classes)
+    pred = clf.predict(feats(valid.images)).reshape(valid.truth.shape)
+    conf = confusion(pred, valid.truth, train.n_classes)
     return miou(conf), iou_per_class(conf)
 
 # %% ../nbs/01_synth.ipynb #d7cabe48
@@ -316,7 +316,7 @@ class FigureData(SynthData):
     n_classes = len(PART_CLASSES)
     def keypoints(self, i:int)->tuple:
         "(`Points` at each visible part's deepest pixel, the size of its figure per point: sqrt of the figure's area)."
-        m, inst = self.masks[i], self.instances[i]
+        m, inst = self.truth[i], self.instances[i]
         yx, cls, sizes = [], [], []
         for f in np.unique(inst[inst > 0]):
             fm = inst == f
@@ -376,12 +376,12 @@ def photo_dataset(n:int=64, size:int=96, seed:int=0)->SynthData:
     for i in range(n):
         rng = np.random.default_rng([seed, i, 7])
         img = _photo_patch(photos[PHOTO_BACKGROUNDS[rng.integers(len(PHOTO_BACKGROUNDS))]], size, size, rng)
-        inst, cls = base.instances[i], base.masks[i]
+        inst, cls = base.instances[i], base.truth[i]
         for k in np.unique(inst)[1:]:
             m = inst == k
             img[m] = _photo_patch(photos[srcs[int(cls[m][0]) - 1]], size, size, rng)[m]
         out.append(cv2.GaussianBlur(img, (3, 3), 0.6))      # soften the pasted outlines, as a camera would
-    data = SynthData(np.stack(out), base.masks, base.instances, seed)
+    data = SynthData(np.stack(out), base.truth, base.instances, seed)
     data.class_names = PHOTO_CLASSES
     return data
 
@@ -481,7 +481,7 @@ def sparse_scribbles(data:SynthData, i:int, # a dataset and an image index
                     )->np.ndarray:
     "ScribbleSup-style scribbles as a PNG would hold them: 255 = not annotated, a stroke per object, a few on the background."
     rng = np.random.default_rng([data.seed, i, 5])
-    inst, m = data.instances[i], data.masks[i]
+    inst, m = data.instances[i], data.truth[i]
     strokes, cls = [], []
     for k in np.unique(inst)[1:]:
         reg = inst == k

@@ -19,12 +19,9 @@ from .kmeans import Segments, location_features, segment_prototypes
 from .cam import keypoint_labels
 
 # %% auto #0
-__all__ = ['VOC_WEAK_DIRS', 'void_outlines', 'synth_to_voc', 'photo_voc_folder', 'collage_voc_folder', 'densepose_folder',
-           'toy_segments']
+__all__ = ['void_outlines', 'synth_to_voc', 'photo_voc_folder', 'collage_voc_folder', 'densepose_folder', 'toy_segments']
 
 # %% ../nbs/17_test_utils.ipynb #33a2f30b
-VOC_WEAK_DIRS = {'scribbles': 'scribble', 'points': 'points', 'mask': 'SegmentationClassAug'}
-
 def void_outlines(mask:np.ndarray, # class map [H,W]
                   instances:np.ndarray, # instance map [H,W] (0 = background)
                   width:int=0, # band width in pixels (0: none)
@@ -47,6 +44,7 @@ def synth_to_voc(path, # folder to write (the VOC2012 folder)
                 )->Path:
     "Write the synthetic benchmark in the Pascal VOC layout (with the authors' list files); returns `path`."
     path, make = Path(path), make or synth_dataset
+    weak_dirs = {s: VOC_WEAK_DEFAULTS[s][0] for s in ('scribbles', 'points')}   # the folder names `voc_weak_dir` looks for
     splits = {'train': make(n_train, size, seed), 'val': make(n_valid, size, seed + 1000)}
     names = splits['train'].class_names
     path.mkdir(parents=True, exist_ok=True)
@@ -58,18 +56,18 @@ def synth_to_voc(path, # folder to write (the VOC2012 folder)
         (path/'JPEGImages').mkdir(parents=True, exist_ok=True)
         for i, iid in enumerate(ids):
             Image.fromarray(data.images[i]).save(path/'JPEGImages'/f'{iid}.jpg', quality=jpeg_quality)
-            write_label(path/'SegmentationClass'/f'{iid}.png', void_outlines(data.masks[i], data.instances[i], border),
+            write_label(path/'SegmentationClass'/f'{iid}.png', void_outlines(data.truth[i], data.instances[i], border),
                         palette=True)
-            if aug: write_label(path/'SegmentationClassAug'/f'{iid}.png', data.masks[i])
-            write_voc_xml(path/'Annotations'/f'{iid}.xml', iid, data.masks[i].shape, data.weak(i, 'boxes'), names)
-            for kind, d in (('scribbles', 'scribble'), ('points', 'points')):     # as ScribbleSup/rloss: 255 = not annotated
-                w = data.weak_map(i, kind)
+            if aug: write_label(path/'SegmentationClassAug'/f'{iid}.png', data.truth[i])
+            write_voc_xml(path/'Annotations'/f'{iid}.xml', iid, data.truth[i].shape, data.weak(i, 'boxes'), names)
+            for supervision, d in weak_dirs.items():     # as ScribbleSup/rloss: 255 = not annotated
+                w = data.weak_map(i, supervision)
                 write_label(path/d/f'{iid}.png', np.where(w == data.n_classes, 255, w))
             if overseg_fn is not None: write_label(path/'hed'/f'{iid}.png', overseg_fn(data.images[i]))
         (path/'lists').mkdir(exist_ok=True)
-        for kind, d in VOC_WEAK_DIRS.items():
+        for supervision, d in {**weak_dirs, 'mask': 'SegmentationClassAug'}.items():
             third = (lambda iid: f' hed/{iid}.png') if overseg_fn is not None else (lambda iid: '')
-            (path/'lists'/f'{split}_{kind}.txt').write_text(
+            (path/'lists'/f'{split}_{supervision}.txt').write_text(
                 ''.join(f"JPEGImages/{iid}.jpg {d}/{iid}.png{third(iid)}\n" for iid in ids))
     return path
 
@@ -87,7 +85,7 @@ def collage_voc_folder(path, # folder to write (the VOC2012 folder)
                        which:str='tune', # a key of `COLLAGE_SETS`
                        border:int=3, # VOC's 255 band along the object outlines in `SegmentationClass`
                       )->Path:
-    "`collage_dataset` written as Pascal VOC 2012 as downloaded, with sparse ScribbleSup-style `scribble/` PNGs."
+    "`collage_dataset` written as Pascal VOC 2012 as downloaded (XML boxes and tags too), with sparse ScribbleSup-style `scribble/` PNGs."
     path = Path(path)
     splits = {'train': collage_dataset(n_train, size, seed, which), 'val': collage_dataset(n_valid, size, seed + 1000, which)}
     (path/'ImageSets'/'Segmentation').mkdir(parents=True, exist_ok=True)
@@ -98,9 +96,10 @@ def collage_voc_folder(path, # folder to write (the VOC2012 folder)
         (path/'ImageSets'/'Segmentation'/f'{split}.txt').write_text('\n'.join(ids) + '\n')
         for i, iid in enumerate(ids):
             Image.fromarray(data.images[i]).save(path/'JPEGImages'/f'{iid}.jpg', quality=92)
-            write_label(path/'SegmentationClass'/f'{iid}.png', void_outlines(data.masks[i], data.instances[i], border),
+            write_label(path/'SegmentationClass'/f'{iid}.png', void_outlines(data.truth[i], data.instances[i], border),
                         palette=True)
             write_label(path/'scribble'/f'{iid}.png', sparse_scribbles(data, i))
+            write_voc_xml(path/'Annotations'/f'{iid}.xml', iid, data.truth[i].shape, data.weak(i, 'boxes'), data.class_names)
     return path
 
 # %% ../nbs/17_test_utils.ipynb #a20e6f58
@@ -115,10 +114,10 @@ def densepose_folder(path, # folder to write (the DensePose root)
             iid = f"COCO_{split}2014_{i:012d}"
             (path/'images'/f'{split}2014').mkdir(parents=True, exist_ok=True)
             Image.fromarray(data.images[i]).save(path/'images'/f'{split}2014'/f'{iid}.jpg', quality=92)
-            write_label(path/'segcls'/'densepose'/'gray'/f'{split}2014'/f'{iid}.png', data.masks[i])
+            write_label(path/'segcls'/'densepose'/'gray'/f'{split}2014'/f'{iid}.png', data.truth[i])
             pts, sizes = data.keypoints(i)
             write_label(path/'segcls'/'densepose_points'/'gray'/f'{split}2014'/f'{iid}.png',
-                        keypoint_labels(pts, data.masks[i].shape, data.n_classes, sizes))
+                        keypoint_labels(pts, data.truth[i].shape, data.n_classes, sizes))
             lines.append(f"images/{split}2014/{iid}.jpg segcls/densepose_points/gray/{split}2014/{iid}.png")
         (path/f'panoptic_{split}2014_points.txt').write_text('\n'.join(lines) + '\n')
     (path/'seginst').mkdir(exist_ok=True)                           # the layout's third folder (over-segmentations: computed)

@@ -15,7 +15,7 @@ from IPython.display import display
 from fastcore.basics import patch
 from skimage.segmentation import mark_boundaries
 from skimage.transform import resize as sk_resize
-from .core import VOID, colorize, IMAGENET_MEAN, IMAGENET_STD, _plain
+from .core import VOID, colourize, IMAGENET_MEAN, IMAGENET_STD, _plain
 from .kmeans import Segments, segment_batch, resize_labels, draw_segments
 from .relations import (MemoryBank, image_similarity, semantic_annotation, semantic_cooccurrence, feature_affinity,
                         relation_row, segment_roles, ROLE_COLOURS)
@@ -48,13 +48,13 @@ def as_batch(data, # `DataLoaders`, a `DataLoader`, or a tuple (image, weak labe
                          f"over-segmentation, tags[, truth]); got {type(data).__name__}"
                          + (f" of length {len(data)}" if isinstance(data, (tuple, list)) else ''))
     x, lab, ov, tags = (_plain(t).detach().cpu() for t in data[:4])
-    gt = _plain(data[4]).detach().cpu() if len(data) == 5 else None
+    truth = _plain(data[4]).detach().cpu() if len(data) == 5 else None
     B, _, H, W = x.shape
-    for name, t in (('weak labels', lab), ('over-segmentation', ov)) + ((('truth', gt),) if gt is not None else ()):
+    for name, t in (('weak labels', lab), ('over-segmentation', ov)) + ((('truth', truth),) if truth is not None else ()):
         if tuple(t.shape) != (B, H, W):
             raise ValueError(f"as_batch: {name} must be [B, H, W] = {[B, H, W]}, got {list(t.shape)}")
     if tags.ndim != 2 or tags.shape[0] != B: raise ValueError(f"as_batch: tags must be [B, C], got {list(tags.shape)}")
-    return x.float(), lab.long(), ov.long(), tags.float(), None if gt is None else gt.long()
+    return x.float(), lab.long(), ov.long(), tags.float(), None if truth is None else truth.long()
 
 # %% ../nbs/15_widgets.ipynb #29f62e26
 RELATIONS = {'img_sim': 'low-level image similarity', 'sem_ann': 'semantic annotation',
@@ -148,7 +148,7 @@ def labels_panel(img, # HxWx3 image
     pic = enlarge(img, factor)
     big = _big(lab, pic.shape[:2])
     on = (big < n_classes)[..., None]
-    return np.where(on, (1 - alpha) * pic + alpha * colorize(big, n_classes) / 255., pic)
+    return np.where(on, (1 - alpha) * pic + alpha * colourize(big, n_classes) / 255., pic)
 
 def grey(pic:np.ndarray, # float RGB picture
         )->np.ndarray:
