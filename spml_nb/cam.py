@@ -124,7 +124,8 @@ def cam_learner(images, # uint8 training images [N,H,W,3]
     if len(images) != len(tags): raise ValueError(f"got {len(images)} images but {len(tags)} tag lists")
     tr = list(zip(images_to_tensor(images), tag_targets(tags, n_classes)))
     va = list(zip(images_to_tensor(valid_images), tag_targets(valid_tags, n_classes))) if valid_images is not None else tr[:bs]
-    dls = DataLoaders.from_dsets(tr, va, bs=bs, num_workers=0, device='cpu' if not torch.cuda.is_available() else None)
+    dls = DataLoaders.from_dsets(tr, va, bs=min(bs, len(tr)), num_workers=0,   # a batch at least: fewer images than bs still train
+                                 device='cpu' if not torch.cuda.is_available() else None)
     return Learner(dls, CAMNet(n_classes, **kwargs), loss_func=BCEWithLogitsLossFlat(), metrics=accuracy_multi,
                    cbs=BatchFlip())
 

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Sequence
 import numpy as np
+import cv2
 import torch
 from torch import nn
 import PIL.Image
@@ -19,20 +20,20 @@ from fastai.callback.core import Callback, CancelValidException, CancelFitExcept
 from fastai.torch_core import default_device, set_seed
 from .core import *
 from .data import *
-from .cam import CAM_RECIPE, train_cam, cam_pseudo_labels, pseudo_label_quality
+from .cam import CAM_RECIPE, CAM_TRUNK_RECIPE, train_cam, cam_pseudo_labels, pseudo_label_quality
 from .core import _plain
-from .model import SPMLNet, lite0_available
+from .model import SPMLNet, EfficientNetLite0, lite0_available
 from .learner import *
 from .learner import _poly_schedule, _unwrap
 from .distributed import setup_process_group, broadcast_value, world_size, rank
 from .inference import walk_pseudo_labels, predict_labels, evaluate_segmenter, load_head
 
 # %% auto #0
-__all__ = ['CPU_PLAN', 'PHOTO_PLAN', 'LEARNING_STEPS', 'GPU_DEFAULTS', 'StageRecord', 'cam_stage', 'fit_stage', 'stage2_labels',
-           'warm_start', 'stage2_dataloaders', 'second_stage', 'PipelineResult', 'run_pipeline', 'seed_loaders',
-           'plan_run', 'cam_synth_dataloaders', 'precompute_overseg', 'save_run', 'load_run', 'run_images',
-           'evaluate_run', 'image_files', 'check_images', 'overlay', 'predict', 'train_command', 'eval_command',
-           'predict_command']
+__all__ = ['CAM_TRUNK_FROZEN', 'CPU_PLAN', 'PHOTO_PLAN', 'LEARNING_STEPS', 'GPU_DEFAULTS', 'StageRecord', 'cam_stage',
+           'fit_stage', 'stage2_labels', 'warm_start', 'stage2_dataloaders', 'second_stage', 'PipelineResult',
+           'run_pipeline', 'seed_loaders', 'plan_run', 'cam_dataloaders', 'cam_synth_dataloaders', 'precompute_overseg',
+           'save_run', 'load_run', 'run_images', 'evaluate_run', 'image_files', 'check_images', 'overlay', 'predict',
+           'train_command', 'eval_command', 'predict_command']
 
 # %% ../nbs/13_pipeline.ipynb #c04556e6
 @dataclass
@@ -46,19 +47,27 @@ class StageRecord:
     extra:dict=field(default_factory=dict)   # e.g. pseudo-label quality on the training truth, files written
     def as_dict(self)->dict: return dict(stage=self.stage, steps=self.steps, seconds=self.seconds, miou=self.miou, iou=self.iou, **self.extra)
 
-def cam_stage(images:Sequence[np.ndarray], # training images, HxWx3 uint8
+CAM_TRUNK_FROZEN = 6   # Lite0 blocks kept fixed under a CAM classifier (of 7): only the last block and the class conv train
+
+def cam_stage(images:Sequence[np.ndarray], # training images, HxWx3 uint8 (sizes may differ)
               tags:Sequence, # their `Tags`
               n_classes:int, # number of classes `C`
-              weak:dict, # weak-label kind ('tags', 'boxes') -> its weak labels per image (`Tags` / `Boxes`)
+              weak:dict, # supervision ('tags', 'boxes') -> its weak labels per image (`Tags` / `Boxes`)
               truth:Sequence=None, # truth maps, to measure the pseudo labels
-              seed:int=0, epochs:int=None, # the CAMNet's seed and epochs (default `CAM_RECIPE`'s)
+              seed:int=0, epochs:int=None, # the CAMNet's seed and epochs (default: its recipe's)
+              pretrained:bool=False, # the CAMNet on the ImageNet-pretrained Lite0 trunk (`CAM_TRUNK_RECIPE`), else a small ResNet from random weights
               say=None, # progress lines on a console (e.g. `print`); None: silent
              )->tuple:
-    "Train a `CAMNet` on the images' tags and turn its CAMs into pixel pseudo labels per kind: (cam, labels, record)."
+    "Train a `CAMNet` on the images' tags and turn its CAMs into pixel pseudo labels per supervision: (cam, labels, record)."
     t = time.time()
-    cam = train_cam(images, tags, n_classes, recipe=dict(epochs=epochs) if epochs else None, seed=seed, say=say)
-    labels = {k: cam_pseudo_labels(cam, images, w) for k, w in weak.items()}
-    q = {k: pseudo_label_quality(np.stack(v), np.stack(truth), n_classes) for k, v in labels.items()} if truth is not None else {}
+    body = EfficientNetLite0('imagenet', frozen=CAM_TRUNK_FROZEN) if pretrained else None
+    fit = images
+    if len({np.shape(im) for im in images}) > 1:       # one batch shape to train on: every image resized to the median side
+        side = int(np.median([max(np.shape(im)[:2]) for im in images]))
+        fit = [cv2.resize(np.asarray(im), (side, side), interpolation=cv2.INTER_AREA) for im in images]
+    cam = train_cam(np.stack(fit), tags, n_classes, recipe=dict(epochs=epochs) if epochs else None, seed=seed, say=say, body=body)
+    labels = {k: cam_pseudo_labels(cam, list(images), w) for k, w in weak.items()}
+    q = {k: pseudo_label_quality(v, list(truth), n_classes) for k, v in labels.items()} if truth is not None else {}
     return cam, labels, StageRecord('CAMs', seconds=time.time() - t, extra={'cam_quality': q})
 
 # %% ../nbs/13_pipeline.ipynb #9c8b3a8d
@@ -320,29 +329,48 @@ def _dls_from_args(a, say=print):
     validate_items(list(tr) + list(va), n, say=say)   # every problem of the folder at once, before training
     say(f"checked {len(tr)} training and {len(va)} validation images, {n} classes ({time.time() - t:.0f} s)", flush=True)
     precompute_overseg(list(tr) + list(va), say)
+    if a.supervision in ('tags', 'boxes') and a.data == 'voc':   # the XML's tags and boxes -> CAM pseudo labels (photographs: pretrained)
+        return cam_dataloaders(tr, va, n, names, a.supervision, crop=a.crop, bs=a.bs, seed=a.seed, pretrained=lite0_available(),
+                               device=dev, say=say)
     return spml_dataloaders(tr, va, n, names, crop=a.crop, bs=a.bs, supervision=a.supervision, device=dev)
 
 # %% ../nbs/13_pipeline.ipynb #298f36c7
+def cam_dataloaders(train:Sequence, # training `SegItem`s whose labels are `Tags` or `Boxes` (their `tags` too)
+                    valid:Sequence, # validation `SegItem`s
+                    n_classes:int, class_names:Sequence[str], supervision:str, # 'tags' or 'boxes'
+                    crop:int=None, bs:int=8, seed:int=0, # training crop and batch; the CAMNet's seed
+                    pretrained:bool=False, # CAMs on the ImageNet-pretrained Lite0 trunk (photographs), else from random weights
+                    epochs:int=None, # the CAMNet's epochs (default: its recipe's)
+                    device=None, say=print)->SPMLDataLoaders:
+    "SPML's tag or box setting on any items: a `CAMNet` trained on the training tags, its pseudo labels as the training labels."
+    if supervision not in ('tags', 'boxes'): raise ValueError(f"cam_dataloaders: supervision must be 'tags' or 'boxes', got {supervision!r}")
+    imgs = [read_image(it.image) if isinstance(it.image, (str, Path)) else np.asarray(it.image, np.uint8) for it in train]
+    tags = [it.tags if isinstance(it.tags, Tags) else Tags(sorted({0, *(int(c) for c in it.label.classes)})) for it in train]
+    what, r = ('box' if supervision == 'boxes' else 'tag'), (CAM_TRUNK_RECIPE if pretrained else CAM_RECIPE)
+    say(f"CAMs first: a CAMNet {'on the ImageNet-pretrained efficientnet_lite0 trunk' if pretrained else 'trained from random weights'} "
+        f"on the tags of the {len(train)} training images ({epochs or r['epochs']} epochs), then {what} pseudo labels for SPML", flush=True)
+    truth = _truth_of(train)
+    cam, labels, rec = cam_stage(imgs, tags, n_classes, {supervision: [it.label for it in train]}, truth=truth, seed=seed,
+                                 epochs=epochs, pretrained=pretrained, say=say)
+    labels, q = labels[supervision], rec.extra['cam_quality'].get(supervision)
+    say(f"{what} pseudo labels of the training images in {rec.seconds:.0f} s" + (
+        f": precision {q['precision']:.3f}, object recall {q['object_recall']:.3f}, mIoU {100*q['miou']:.1f} (against the "
+        f"training truth)" if q else ''), flush=True)
+    items = [SegItem(imgs[i], labels[i], overseg=it.overseg, truth=it.truth, tags=tags[i] if supervision == 'tags' else None,
+                     name=it.name) for i, it in enumerate(train)]
+    dls = spml_dataloaders(items, valid, n_classes, class_names, crop=crop, bs=bs, supervision=supervision, device=device)
+    dls.cam_model = cam                       # for the second stage of tags (Algorithm 2)
+    if supervision == 'boxes': dls.boxes = [it.label for it in train]   # the second stage keeps classes in boxes
+    return dls
+
 def cam_synth_dataloaders(a, # the command's arguments (n_train, n_valid, size, seed, supervision, crop, bs)
                           device=None, say=print)->SPMLDataLoaders:
-    "The synthetic benchmark with CAM pseudo labels (tags or boxes): `cam_stage` on the training tags first."
-    supervision = a.supervision
+    "The synthetic benchmark with CAM pseudo labels (tags or boxes): `cam_dataloaders` on its training tags."
     tr, va = synth_dataset(a.n_train, a.size, a.seed, say=say), synth_dataset(a.n_valid, a.size, a.seed + 1000)
-    what = supervision[:-1] if supervision == 'boxes' else 'tag'
-    say(f"CAMs first: a CAMNet trained from random weights on the tags of the {len(tr)} training images "
-        f"({CAM_RECIPE['epochs']} epochs), then {what} pseudo labels for SPML", flush=True)
-    cam, labels, rec = cam_stage(tr.images, [tr.weak(i, 'tags') for i in range(len(tr))], tr.n_classes,
-                                 {supervision: [tr.weak(i, supervision) for i in range(len(tr))]}, truth=tr.truth, seed=a.seed, say=say)
-    labels, q = labels[supervision], rec.extra['cam_quality'][supervision]
-    say(f"{what} pseudo labels of the training images in {rec.seconds:.0f} s: precision {q['precision']:.3f}, object "
-        f"recall {q['object_recall']:.3f}, mIoU {100*q['miou']:.1f} (against the synthetic truth)", flush=True)
-    train = [SegItem(tr.images[i], labels[i], truth=tr.truth[i], tags=tr.weak(i, 'tags') if supervision == 'tags' else None,
+    train = [SegItem(tr.images[i], tr.weak(i, a.supervision), truth=tr.truth[i], tags=tr.weak(i, 'tags'),
                      name=f"synth_{tr.seed}_{i:05d}") for i in range(len(tr))]
-    dls = spml_dataloaders(train, synth_items(va, supervision), tr.n_classes, SYNTH_CLASSES, crop=a.crop or a.size, bs=a.bs,
-                           supervision=supervision, device=device)
-    dls.cam_model = cam                       # for the second stage of tags (Algorithm 2)
-    if supervision == 'boxes': dls.boxes = [tr.weak(i, 'boxes') for i in range(len(tr))]   # the second stage keeps classes in boxes
-    return dls
+    return cam_dataloaders(train, synth_items(va, a.supervision), tr.n_classes, SYNTH_CLASSES, a.supervision,
+                           crop=a.crop or a.size, bs=a.bs, seed=a.seed, device=device, say=say)
 
 # %% ../nbs/13_pipeline.ipynb #5d28fc2c
 def precompute_overseg(items:Sequence, # `SegItem`s; those without an over-segmentation get the default one
