@@ -1,6 +1,6 @@
 """What the benchmark scripts share: each model trains in a process of its own on one thread, and answers with one line
-of JSON on its standard output."""
-import json, os, subprocess
+of JSON on its standard output; timings are wall-clock runs, interleaved."""
+import json, os, subprocess, time
 
 
 def one_thread_env()->dict:
@@ -22,3 +22,18 @@ def write_results(stem, md:str, cmd:str, wall:float, results:list):
     stem.with_suffix('.md').write_text(md)
     stem.with_suffix('.json').write_text(json.dumps({'command': cmd, 'wall_seconds': wall, 'results': results}, indent=1))
     print(md)
+
+
+def run_times(fns:list, runs:int, sync=lambda: None, warmup:int=1)->list:
+    "Seconds of each of `runs` calls of every function in `fns` (after `warmup` calls each); the functions take turns, so load from other processes hits all alike; `sync` waits for the GPU."
+    for fn in fns:
+        for _ in range(warmup): fn()
+    sync()
+    ts = [[] for _ in fns]
+    for _ in range(runs):
+        for fn, t in zip(fns, ts):
+            t0 = time.perf_counter(); fn(); sync(); t.append(time.perf_counter() - t0)
+    return ts
+
+
+def median(ts:list)->float: return sorted(ts)[len(ts)//2]

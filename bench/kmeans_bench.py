@@ -13,7 +13,8 @@ then torch's default).
 
     python bench/kmeans_bench.py [--runs 7] [--device cpu|cuda|all] [--threads 1,0]
 """
-import argparse, os, time
+import argparse, os
+from _jobs import run_times, median
 import torch, torch.nn.functional as F
 from spml_nb.kmeans import (segment_batch, cat_segments, kmeans_batch, spherical_kmeans, grid_init,
                             location_features, resize_labels)
@@ -40,14 +41,8 @@ def sync(device):
     if device == 'cuda': torch.cuda.synchronize()
 
 def median_ms(fns, device, runs):
-    "Median time (ms) of each function; runs are interleaved so that load from other processes hits all alike."
-    for fn in fns: fn()
-    sync(device)
-    ts = [[] for _ in fns]
-    for _ in range(runs):
-        for fn, t in zip(fns, ts):
-            t0 = time.perf_counter(); fn(); sync(device); t.append(time.perf_counter() - t0)
-    return [sorted(t)[len(t) // 2] * 1e3 for t in ts]
+    "Median time (ms) of each function (`run_times`: interleaved runs)."
+    return [median(t)*1e3 for t in run_times(fns, runs, lambda: sync(device))]
 
 def kmeans_inputs(emb, labels):
     f = F.normalize(torch.cat([F.normalize(emb, dim=1), location_features(h, w).to(emb.device).expand(B, 2, h, w)], 1),

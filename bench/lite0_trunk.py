@@ -4,17 +4,15 @@ of the whole `SPMLNet` with the SPML loss, batch 8 of 128 px crops, one thread.
 
     python bench/lite0_trunk.py                 # ~2 min alone on a 2-core CPU; writes bench/results/lite0_trunk.md
 """
-import argparse, os, platform, statistics, time
+import argparse, os, platform, time
 from pathlib import Path
 import torch
+from _jobs import run_times, median
 
 
 def timed(fn, n):
     "Median seconds of `n` calls of `fn` after one warm-up call."
-    fn(); ts = []
-    for _ in range(n):
-        t = time.perf_counter(); fn(); ts.append(time.perf_counter() - t)
-    return statistics.median(ts)
+    return median(run_times([fn], n)[0])
 
 
 def main():

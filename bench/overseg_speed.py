@@ -3,11 +3,12 @@
 Usage: python bench/overseg_speed.py [--size 320] [--n 256] [--reps 7]
 Prints a table of median / min wall time (ms) per method; no assertions.
 """
-import argparse, time
+import argparse
+from _jobs import run_times
 import numpy as np
 from skimage import segmentation
 from spml_nb.data import synth_dataset
-from spml_nb.overseg import oversegment, contour_hierarchy, edge_strength
+from spml_nb.overseg import oversegment, edge_strength
 
 def main():
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -23,11 +24,7 @@ def main():
            'skimage felzenszwalb scale=100': lambda: segmentation.felzenszwalb(img, scale=100, sigma=0.8, min_size=20)}
     print(f"image {a.size}x{a.size}, target {a.n} regions, median of {a.reps} runs")
     print(f"{'method':36s} {'median ms':>10s} {'min ms':>8s}")
-    for name, f in fns.items():
-        f()
-        ts = []
-        for _ in range(a.reps):
-            t0 = time.perf_counter(); f(); ts.append(time.perf_counter() - t0)
+    for (name, f), ts in zip(fns.items(), run_times(list(fns.values()), a.reps)):
         print(f"{name:36s} {1000*np.median(ts):10.1f} {1000*np.min(ts):8.1f}")
 
 if __name__ == '__main__': main()

@@ -22,15 +22,15 @@ then), 7x on one thread here, and slower than the squaring on two threads with a
 `--flush-denormal` sets `torch.set_flush_denormal(True)` for both computations (the squaring meets denormal floats
 in `T`; `random_walk` never computes them and leaves the global setting alone); on this AMD CPU it changes neither.
 """
-import argparse, statistics, time
+import argparse
+from _jobs import run_times, median
 import torch
 from spml_nb.inference import random_walk, random_walk_squaring
 
 def timed(f, repeats):
-    out, times = None, []
-    for _ in range(repeats):
-        t0 = time.perf_counter(); out = f(); times.append(time.perf_counter() - t0)
-    return out, statistics.median(times), times
+    "The output of `f` and the median and list of `repeats` timed calls (after one warm-up call)."
+    ts = run_times([f], repeats)[0]
+    return f(), median(ts), ts
 
 def main(argv=None):
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
