@@ -17,17 +17,17 @@ from fastai.data.core import DataLoaders
 from fastai.learner import Learner
 from fastai.losses import BCEWithLogitsLossFlat
 from fastai.metrics import accuracy_multi
-import time
+import math, time
 import matplotlib.pyplot as plt
 from fastai.torch_core import set_seed
 from .core import Tags, Boxes, Points, VOID, unlabelled, tag_vector, show_labels, normalise_images
 from .data import read_cam_npy
 
 # %% auto #0
-__all__ = ['CAM_RECIPE', 'CAM_TRUNK_RECIPE', 'TAG_ALPHA', 'TAG_THRESHOLD', 'BOX_THRESHOLD', 'CAMNet', 'images_to_tensor',
-           'tag_targets', 'BatchFlip', 'cam_learner', 'normalise_cams', 'compute_cams', 'seam_cams',
+__all__ = ['CAM_RECIPE', 'CAM_TRUNK_RECIPE', 'TAG_ALPHA', 'TAG_THRESHOLD', 'BOX_THRESHOLD', 'CACHE_BYTES', 'CAMNet',
+           'images_to_tensor', 'tag_targets', 'BatchFlip', 'cam_learner', 'normalise_cams', 'compute_cams', 'seam_cams',
            'tag_pseudo_labels', 'box_pseudo_labels', 'instance_sizes', 'keypoint_labels', 'pseudo_label_quality',
-           'CAMReport', 'train_cam', 'cam_pseudo_labels']
+           'CAMReport', 'CachedTrunkHead', 'train_cam', 'cam_pseudo_labels']
 
 # %% ../nbs/04_cam.ipynb #a6ffe601
 def _resnet_body(layers, block, stride):
@@ -293,7 +293,8 @@ def pseudo_label_quality(pseudo, # label maps: [N,H,W], one [H,W], or a list of 
 
 # %% ../nbs/04_cam.ipynb #8cad0650
 CAM_RECIPE = dict(layers=(1, 1, 1), stride=8, bs=16, epochs=15, lr=1e-2)   # from random weights: see "Which recipe localises"
-CAM_TRUNK_RECIPE = dict(layers=None, stride=None, bs=16, epochs=10, lr=1e-2)   # on a pretrained trunk whose early stages stay fixed
+CAM_TRUNK_RECIPE = dict(layers=None, stride=None, bs=16, epochs=10, lr=1e-2,   # on a pretrained trunk whose early stages stay fixed
+                        alpha=0.5, box_threshold=0.2)   # its CAMs spread wider: the rules' values for them (`bench/results/cam_trunk_*`)
 TAG_ALPHA, TAG_THRESHOLD = 4., 0.2    # tag pseudo labels: background (1 - max CAM)^alpha, unlabelled below the threshold
 BOX_THRESHOLD = 0.3                   # box pseudo labels: min-max normalised CAM inside the box at or above this
 
@@ -307,6 +308,28 @@ class CAMReport(Callback):
         self.say(f"CAM epoch {e}/{n}: loss {float(self.learn.smooth_loss):.3f}, {el:.0f} s, about {el/e*(n - e):.0f} s left",
                  flush=True)
 
+class CachedTrunkHead(nn.Module):
+    "The trainable top of a `CAMNet` on cached features of its trunk's fixed part: inputs are image indices; a random half flipped in training."
+    def __init__(self, cam:CAMNet, rest:nn.Module, feats:torch.Tensor, feats_flip:torch.Tensor):
+        super().__init__()
+        self.rest, self.classifier = rest, cam.classifier
+        self.register_buffer('feats', feats, persistent=False); self.register_buffer('feats_flip', feats_flip, persistent=False)
+    def forward(self, idx):
+        f = self.feats[idx]
+        if self.training:
+            flip = torch.rand(len(idx), device=f.device) < 0.5
+            f = torch.where(flip[:, None, None, None], self.feats_flip[idx], f)
+        return self.classifier(self.rest(f)).mean((2, 3))
+
+CACHE_BYTES = 2**31    # cached trunk features (and their flips) up to this size; beyond it every epoch runs the whole trunk
+
+def _trunk_features(fixed:nn.Module, x:torch.Tensor, dev, bs:int=32)->tuple:
+    "The fixed part's features of every image and of its mirror image, on `dev`."
+    with torch.no_grad():
+        fixed.eval()
+        run = lambda flip: torch.cat([fixed((x[i:i + bs].flip(-1) if flip else x[i:i + bs]).to(dev)) for i in range(0, len(x), bs)])
+        return run(False), run(True)
+
 def train_cam(images, # uint8 training images [N,H,W,3]
               tags, # one `Tags` (or class-id list) per image
               n_classes:int, # number of classes `C`, background included
@@ -318,8 +341,22 @@ def train_cam(images, # uint8 training images [N,H,W,3]
     "A `CAMNet` trained on image tags (fastai one-cycle): from random weights by `CAM_RECIPE`, or on a pretrained `body`; in eval mode."
     r = {**(CAM_RECIPE if body is None else CAM_TRUNK_RECIPE), **(recipe or {})}
     if seed is not None: set_seed(seed)
+    cbs = [CAMReport(say)] if say else []
+    if body is not None and hasattr(body, 'split'):          # a partly fixed trunk: its fixed part runs once, not every epoch
+        fixed, rest = body.split()
+        x = images_to_tensor(images)
+        dev = 'cuda' if torch.cuda.is_available() else 'cpu'
+        cam = CAMNet(n_classes, body=body).to(dev)
+        with torch.no_grad(): shape = fixed.eval()(x[:1].to(dev)).shape
+        if 2*len(x)*math.prod(shape)*4 <= CACHE_BYTES:
+            feats, flips = _trunk_features(fixed, x, dev)
+            ds = list(zip(torch.arange(len(x)), tag_targets(tags, n_classes)))
+            dls = DataLoaders.from_dsets(ds, ds[:r['bs']], bs=min(r['bs'], len(ds)), num_workers=0, device=dev)
+            learn = Learner(dls, CachedTrunkHead(cam, rest, feats, flips), loss_func=BCEWithLogitsLossFlat())
+            with learn.no_bar(), learn.no_logging(): learn.fit_one_cycle(r['epochs'], r['lr'], cbs=cbs)
+            return cam.eval()
     learn = cam_learner(images, tags, n_classes, bs=r['bs'], layers=r['layers'], stride=r['stride'], body=body)
-    with learn.no_bar(), learn.no_logging(): learn.fit_one_cycle(r['epochs'], r['lr'], cbs=[CAMReport(say)] if say else [])
+    with learn.no_bar(), learn.no_logging(): learn.fit_one_cycle(r['epochs'], r['lr'], cbs=cbs)
     return learn.model.eval()
 
 def _as_tags(w): return w if isinstance(w, Tags) else Tags(sorted({0, *(int(c) for c in w.classes)}))

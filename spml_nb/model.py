@@ -198,6 +198,12 @@ class EfficientNetLite0(nn.Module):
         b = self.body
         return [b.conv_stem, b.bn1, *b.blocks[:self.frozen]] if self.frozen else []
 
+    def split(self)->tuple:
+        "(fixed part, the rest) as two modules with `rest(fixed(x))` equal to the last map of `self(x)`: what runs once per image when training a top."
+        b = self.body
+        if not self.frozen: return nn.Identity(), nn.Sequential(b.conv_stem, b.bn1, *b.blocks)
+        return nn.Sequential(b.conv_stem, b.bn1, *b.blocks[:self.frozen]), nn.Sequential(*b.blocks[self.frozen:])
+
     def trainable_modules(self)->list:
         b = self.body
         return list(b.blocks[self.frozen:]) + ([] if self.frozen else [b.conv_stem, b.bn1])

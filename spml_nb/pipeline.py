@@ -66,7 +66,8 @@ def cam_stage(images:Sequence[np.ndarray], # training images, HxWx3 uint8 (sizes
         side = int(np.median([max(np.shape(im)[:2]) for im in images]))
         fit = [cv2.resize(np.asarray(im), (side, side), interpolation=cv2.INTER_AREA) for im in images]
     cam = train_cam(np.stack(fit), tags, n_classes, recipe=dict(epochs=epochs) if epochs else None, seed=seed, say=say, body=body)
-    labels = {k: cam_pseudo_labels(cam, list(images), w) for k, w in weak.items()}
+    rule = dict(alpha=CAM_TRUNK_RECIPE['alpha'], box_threshold=CAM_TRUNK_RECIPE['box_threshold']) if pretrained else {}
+    labels = {k: cam_pseudo_labels(cam, list(images), w, **rule) for k, w in weak.items()}
     q = {k: pseudo_label_quality(v, list(truth), n_classes) for k, v in labels.items()} if truth is not None else {}
     return cam, labels, StageRecord('CAMs', seconds=time.time() - t, extra={'cam_quality': q})
 
