@@ -1,6 +1,6 @@
 """What the benchmark scripts share: each model trains in a process of its own on one thread, and answers with one line
 of JSON on its standard output; timings are wall-clock runs, interleaved."""
-import json, os, subprocess, time
+import json, os, platform, subprocess, time
 
 
 def one_thread_env()->dict:
@@ -37,3 +37,10 @@ def run_times(fns:list, runs:int, sync=lambda: None, warmup:int=1)->list:
 
 
 def median(ts:list)->float: return sorted(ts)[len(ts)//2]
+
+
+def how_run(script:str, argv:list, n_models:int, workers:int, wall:float)->tuple:
+    "(the command line, the sentence saying how it ran) for a results file's first line."
+    cmd = f'python bench/{script} ' + ' '.join(argv)
+    return cmd, (f"`{cmd}`: {n_models} models, {workers} processes of one thread on {os.cpu_count()} cores "
+                 f"({platform.processor() or platform.machine()}), {wall/60:.0f} min wall-clock, {time.strftime('%Y-%m-%d')}.")

@@ -12,11 +12,11 @@ DensePose-COCO folder. Rows: `spml` / `spml2` (stage 1 / stage 2, `steps` each),
 affinity relation off), `pce` and `pce@2x` (partial cross-entropy for `steps` and for SPML's total steps), `full` and
 `full@2x` (cross-entropy on the part masks). Validation mIoU over the 15 classes, pooled, no test-time augmentation.
 """
-import argparse, json, os, platform, statistics, subprocess, sys, time
+import argparse, json, statistics, sys, time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 sys.path.insert(0, str(Path(__file__).parent))
-from _jobs import run_json, write_results
+from _jobs import run_json, write_results, how_run
 
 ROWS = {   # row -> (loss, labels, stage 2, steps as a multiple of --steps, SPMLLoss overrides)
     'spml2': ('spml', 'keypoints', True, 1, {}), 'spml2-aff': ('spml', 'keypoints', True, 1, {'feat_aff': False}),
@@ -111,11 +111,9 @@ def main():
 
     with ThreadPoolExecutor(a.workers) as ex: results = list(ex.map(run, jobs))
     wall = time.time() - t0
-    cmd = 'python bench/parts.py ' + ' '.join(sys.argv[1:])
-    md = (f"# Body parts from one keypoint each (synthetic figures, DensePose layout)\n\n`{cmd}`: {len(jobs)} models, trunk "
-          f"{a.trunk}, {a.workers} processes of one thread on {os.cpu_count()} cores ({platform.machine()}), "
-          f"{wall/60:.0f} min wall-clock, {time.strftime('%Y-%m-%d')}. Steps of batch 8 on 128 px images; validation mIoU of "
-          f"80 images over 15 classes, no test-time augmentation.\n\n{table(results)}\n")
+    cmd, how = how_run('parts.py', sys.argv[1:], len(jobs), a.workers, wall)
+    md = (f"# Body parts from one keypoint each (synthetic figures, DensePose layout)\n\n{how} Trunk {a.trunk}; steps of batch "
+          f"8 on 128 px images; validation mIoU of 80 images over 15 classes, no test-time augmentation.\n\n{table(results)}\n")
     write_results(a.out, md, cmd, wall, results)
 
 

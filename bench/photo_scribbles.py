@@ -13,11 +13,11 @@ second stage (`spml2`, `pce2`) trains as many steps again on the random-walk pse
 weights, so `pce@2x` (partial cross-entropy for twice the steps) is the baseline at equal total steps. Scores: pooled
 mIoU on the validation images, no test-time augmentation.
 """
-import argparse, json, os, platform, statistics, subprocess, sys, time
+import argparse, json, statistics, sys, time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 sys.path.insert(0, str(Path(__file__).parent))
-from _jobs import run_json, write_results
+from _jobs import run_json, write_results, how_run
 
 ROWS = {   # row -> (loss, weak labels, stage 2, steps as a multiple of --steps)
     'spml': ('spml', 'scribble', False, 1), 'spml2': ('spml', 'scribble', True, 1),
@@ -117,11 +117,9 @@ def main():
         if r['row'] in ('spml2', 'pce2') and r['row'][:-1] not in a.rows:
             results.append({**r, 'row': r['row'][:-1], 'miou': r['stage1'], 'steps': r['steps']//2, 'iou': None})
     wall = time.time() - t0
-    cmd = 'python bench/photo_scribbles.py ' + ' '.join(sys.argv[1:])
-    md = (f"# Sparse scribbles on photograph collages ('{a.which}' folder)\n\n`{cmd}`: {len(jobs)} models, "
-          f"{a.workers} processes of one thread on {os.cpu_count()} cores ({platform.processor() or platform.machine()}), "
-          f"{wall/60:.0f} min wall-clock, {time.strftime('%Y-%m-%d')}. Steps of batch 8 on 128 px crops; validation mIoU "
-          f"of 80 images, no test-time augmentation.\n\n{table(results, a.rows, a.trunks)}\n")
+    cmd, how = how_run('photo_scribbles.py', sys.argv[1:], len(jobs), a.workers, wall)
+    md = (f"# Sparse scribbles on photograph collages ('{a.which}' folder)\n\n{how} Steps of batch 8 on 128 px crops; "
+          f"validation mIoU of 80 images, no test-time augmentation.\n\n{table(results, a.rows, a.trunks)}\n")
     write_results(stem, md, cmd, wall, results)
 
 
