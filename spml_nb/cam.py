@@ -294,7 +294,7 @@ def pseudo_label_quality(pseudo, # label maps: [N,H,W], one [H,W], or a list of 
 # %% ../nbs/04_cam.ipynb #8cad0650
 CAM_RECIPE = dict(layers=(1, 1, 1), stride=8, bs=16, epochs=15, lr=1e-2)   # from random weights: see "Which recipe localises"
 CAM_TRUNK_RECIPE = dict(layers=None, stride=None, bs=16, epochs=10, lr=1e-2,   # on a pretrained trunk whose early stages stay fixed
-                        alpha=0.5, box_threshold=0.2)   # its CAMs spread wider: the rules' values for them (`bench/results/cam_trunk_*`)
+                        alpha=0.25, box_threshold=0.1)   # its CAMs spread wider: the rules' values for them (`bench/results/cam_trunk_*`)
 TAG_ALPHA, TAG_THRESHOLD = 4., 0.2    # tag pseudo labels: background (1 - max CAM)^alpha, unlabelled below the threshold
 BOX_THRESHOLD = 0.3                   # box pseudo labels: min-max normalised CAM inside the box at or above this
 
