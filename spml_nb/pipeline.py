@@ -330,7 +330,7 @@ def _dls_from_args(a, say=print):
     validate_items(list(tr) + list(va), n, say=say)   # every problem of the folder at once, before training
     say(f"checked {len(tr)} training and {len(va)} validation images, {n} classes ({time.time() - t:.0f} s)", flush=True)
     precompute_overseg(list(tr) + list(va), say)
-    if a.supervision in ('tags', 'boxes') and a.data == 'voc':   # the XML's tags and boxes -> CAM pseudo labels (photographs: pretrained)
+    if a.supervision in ('tags', 'boxes') and all(isinstance(it.label, (Tags, Boxes)) for it in tr):   # the XML's -> CAM pseudo labels
         return cam_dataloaders(tr, va, n, names, a.supervision, crop=a.crop, bs=a.bs, seed=a.seed, pretrained=lite0_available(),
                                device=dev, say=say)
     return spml_dataloaders(tr, va, n, names, crop=a.crop, bs=a.bs, supervision=a.supervision, device=dev)
