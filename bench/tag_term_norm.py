@@ -17,7 +17,7 @@ def mean_over_unlabelled(logits, labels, tags, n_classes):
     "The earlier form: the mean of -log P(tagged classes) over the unlabelled pixels of tagged images."
     logits = L._at_labels(logits, labels)
     labels, tags = labels.to(logits.device), tags.to(logits.device)
-    pick = L._tag_pixels(labels, tags, n_classes)
+    pick = L._tagged_pixels(labels, tags) & (labels >= n_classes)
     if not pick.any(): return (logits * 0).sum()
     logp = logits.float().log_softmax(1).masked_fill(~(tags[:, :, None, None] > 0), float('-inf'))
     return -torch.logsumexp(logp, 1)[pick].mean()

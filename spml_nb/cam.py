@@ -346,9 +346,9 @@ def train_cam(images, # uint8 training images [N,H,W,3]
         fixed, rest = body.split()
         x = images_to_tensor(images)
         dev = 'cuda' if torch.cuda.is_available() else 'cpu'
-        cam = CAMNet(n_classes, body=body).to(dev)
-        with torch.no_grad(): shape = fixed.eval()(x[:1].to(dev)).shape
+        with torch.no_grad(): shape = fixed.to(dev).eval()(x[:1].to(dev)).shape
         if 2*len(x)*math.prod(shape)*4 <= CACHE_BYTES:
+            cam = CAMNet(n_classes, body=body).to(dev)
             feats, flips = _trunk_features(fixed, x, dev)
             ds = list(zip(torch.arange(len(x)), tag_targets(tags, n_classes)))
             dls = DataLoaders.from_dsets(ds, ds[:r['bs']], bs=min(r['bs'], len(ds)), num_workers=0, device=dev)

@@ -460,10 +460,9 @@ def classifier_ce(logits:Tensor, # [B, C, h, w] classifier logits
     if not valid.any(): return (logits * 0).sum()
     return F.cross_entropy(logits, torch.where(valid, target, -100), ignore_index=-100)
 
-def _tag_pixels(labels:Tensor, tags:Tensor, n_classes:int, unlabelled:bool=True)->Tensor:
-    "The pixels `tag_set_ce` scores (unlabelled, C..254, in an image with at least one tag) or, `unlabelled=False`, divides by (all non-void ones of such images)."
-    keep = (labels != VOID) & (tags > 0).any(1)[:, None, None]
-    return keep & (labels >= n_classes) if unlabelled else keep
+def _tagged_pixels(labels:Tensor, tags:Tensor)->Tensor:
+    "The non-void pixels of images with at least one tag: what `tag_set_ce` divides by (and its count)."
+    return (labels != VOID) & (tags > 0).any(1)[:, None, None]
 
 def tag_set_ce(logits:Tensor, # [B, C, h, w] classifier logits
                labels:Tensor, # [B, H, W] weak labels; the unlabelled pixels (C..254) are the ones scored
@@ -474,10 +473,11 @@ def tag_set_ce(logits:Tensor, # [B, C, h, w] classifier logits
     logits = _at_labels(logits, labels)
     labels, tags = labels.to(logits.device), tags.to(logits.device)
     allowed = tags[:, :, None, None] > 0                                         # [B, C, 1, 1]
-    pick = _tag_pixels(labels, tags, n_classes)
+    tagged = _tagged_pixels(labels, tags)
+    pick = tagged & (labels >= n_classes)                                       # the unlabelled ones are scored
     if not pick.any(): return (logits * 0).sum()
     logp = logits.float().log_softmax(1).masked_fill(~allowed, float('-inf'))
-    return -torch.logsumexp(logp, 1)[pick].sum() / _tag_pixels(labels, tags, n_classes, unlabelled=False).sum()
+    return -torch.logsumexp(logp, 1)[pick].sum() / tagged.sum()
 
 # %% ../nbs/07_loss.ipynb #fde13e23
 @patch
@@ -495,7 +495,7 @@ def terms(self:SPMLLoss, seg:Segments, # the batch's segments
     if logits is not None and labels is not None and self.weight('tag_ce'):
         logits = _at_labels(logits, labels)                       # upsampled once for both classifier terms
         out['tag_ce'] = tag_set_ce(logits, labels, seg.tags, self.n_classes)
-        n['tag_ce'] = int(_tag_pixels(labels.to(seg.tags.device), seg.tags, self.n_classes, unlabelled=False).sum())
+        n['tag_ce'] = int(_tagged_pixels(labels.to(seg.tags.device), seg.tags).sum())
     if self.weight('ce') and logits is not None and labels is not None:
         out['ce'], n['ce'] = classifier_ce(logits, labels, self.n_classes), int((labels < self.n_classes).sum())
     if self.weight('sem_ann'):

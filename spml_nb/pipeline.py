@@ -20,7 +20,7 @@ from fastai.callback.core import Callback, CancelValidException, CancelFitExcept
 from fastai.torch_core import default_device, set_seed
 from .core import *
 from .data import *
-from .cam import CAM_RECIPE, CAM_TRUNK_RECIPE, train_cam, cam_pseudo_labels, pseudo_label_quality
+from .cam import CAM_RECIPE, CAM_TRUNK_RECIPE, train_cam, cam_pseudo_labels, pseudo_label_quality, _as_tags
 from .core import _plain
 from .model import SPMLNet, EfficientNetLite0, lite0_available
 from .learner import *
@@ -346,7 +346,7 @@ def cam_dataloaders(train:Sequence, # training `SegItem`s whose labels are `Tags
     "SPML's tag or box setting on any items: a `CAMNet` trained on the training tags, its pseudo labels as the training labels."
     if supervision not in ('tags', 'boxes'): raise ValueError(f"cam_dataloaders: supervision must be 'tags' or 'boxes', got {supervision!r}")
     imgs = [read_image(it.image) if isinstance(it.image, (str, Path)) else np.asarray(it.image, np.uint8) for it in train]
-    tags = [it.tags if isinstance(it.tags, Tags) else Tags(sorted({0, *(int(c) for c in it.label.classes)})) for it in train]
+    tags = [it.tags if isinstance(it.tags, Tags) else _as_tags(it.label) for it in train]
     what, r = ('box' if supervision == 'boxes' else 'tag'), (CAM_TRUNK_RECIPE if pretrained else CAM_RECIPE)
     say(f"CAMs first: a CAMNet {'on the ImageNet-pretrained efficientnet_lite0 trunk' if pretrained else 'trained from random weights'} "
         f"on the tags of the {len(train)} training images ({epochs or r['epochs']} epochs), then {what} pseudo labels for SPML", flush=True)
@@ -357,7 +357,7 @@ def cam_dataloaders(train:Sequence, # training `SegItem`s whose labels are `Tags
     say(f"{what} pseudo labels of the training images in {rec.seconds:.0f} s" + (
         f": precision {q['precision']:.3f}, object recall {q['object_recall']:.3f}, mIoU {100*q['miou']:.1f} (against the "
         f"training truth)" if q else ''), flush=True)
-    items = [SegItem(imgs[i], labels[i], overseg=it.overseg, truth=it.truth, tags=tags[i] if supervision == 'tags' else None,
+    items = [SegItem(it.image, labels[i], overseg=it.overseg, truth=it.truth, tags=tags[i] if supervision == 'tags' else None,
                      name=it.name) for i, it in enumerate(train)]
     dls = spml_dataloaders(items, valid, n_classes, class_names, crop=crop, bs=bs, supervision=supervision, device=device)
     dls.cam_model = cam                       # for the second stage of tags (Algorithm 2)
