@@ -1,5 +1,5 @@
 """CAMs on photographs: a CAMNet from random weights (`CAM_RECIPE`) against one on the ImageNet-pretrained Lite0 trunk
-(`CAM_TRUNK_RECIPE`, `CAM_TRUNK_FROZEN` blocks fixed), trained on the tags of a VOC-layout folder's training images;
+(`CAM_TRUNK_RECIPE`, `LITE0_FROZEN` stages fixed), trained on the tags of a VOC-layout folder's training images;
 pooled precision, coverage, object recall and mIoU of their tag and box pseudo labels against the truth, for several
 values of each rule's parameter. Tags and boxes come from the truth (boxes: the connected parts of each class).
 
@@ -15,7 +15,6 @@ from spml_nb.data import read_image, read_label
 from spml_nb.cam import CAM_RECIPE, CAM_TRUNK_RECIPE, train_cam, compute_cams, tag_pseudo_labels, box_pseudo_labels, \
     pseudo_label_quality
 from spml_nb.model import EfficientNetLite0
-from spml_nb.pipeline import CAM_TRUNK_FROZEN
 
 
 def boxes_of(truth):
@@ -48,7 +47,7 @@ def main():
     rows = []
     for which in a.cams:
         t = time.time()
-        body = EfficientNetLite0('imagenet', frozen=CAM_TRUNK_FROZEN) if which == 'lite0' else None
+        body = EfficientNetLite0("imagenet") if which == 'lite0' else None
         r = CAM_TRUNK_RECIPE if body is not None else CAM_RECIPE
         cam = train_cam(ims, tags, C, recipe=dict(epochs=a.epochs) if a.epochs else None, seed=a.seed, say=None, body=body)
         secs, cams = time.time() - t, compute_cams(cam, ims, tags)

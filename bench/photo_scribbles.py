@@ -38,6 +38,12 @@ def one(a):
     from spml_nb.core import miou, iou_per_class
     loss, weak, stage2, mult = ROWS[a.row]
     arch, pre = TRUNKS[a.trunk]
+    if a.frozen is not None:                       # another fixed part of Lite0 than `LITE0_FROZEN`
+        import spml_nb.model as M
+        M.LITE0_FROZEN = a.frozen
+    if a.trunk_rate is not None:
+        from spml_nb.learner import RECIPES
+        RECIPES['finetune']['trunk'] = a.trunk_rate
     names = folder_class_names(a.root); n = len(names)
     tr = voc_items(a.root, 'train', weak, n, names, unlabelled=255)
     va = voc_items(a.root, 'val', 'auto', n, names)
@@ -89,6 +95,8 @@ def main():
                    help='models (spml and pce, the first stages, come with spml2 and pce2)')
     p.add_argument('--trunks', nargs='+', default=['lite0', 'tiny'], choices=list(TRUNKS))
     p.add_argument('--workers', type=int, default=2, help='processes at once, one thread each')
+    p.add_argument('--frozen', type=int, default=None, help="Lite0's stages kept fixed (default: LITE0_FROZEN)")
+    p.add_argument('--trunk-rate', type=float, default=None, help="the trunk's learning rate as a multiple of the heads' (default: the finetune recipe's)")
     p.add_argument('--out', default=None, help='stem of the .md / .json written (default bench/results/photo_scribbles[_heldout])')
     p.add_argument('--one', action='store_true', help=argparse.SUPPRESS)
     p.add_argument('--row', default=None, help=argparse.SUPPRESS)
@@ -108,6 +116,7 @@ def main():
         tk, row, s = job
         cmd = [sys.executable, __file__, '--one', '--which', a.which, '--root', str(root), '--row', row, '--trunk', tk,
                '--seed', str(s), '--steps', str(a.steps)]
+        cmd += ['--frozen', str(a.frozen)]*(a.frozen is not None) + ['--trunk-rate', str(a.trunk_rate)]*(a.trunk_rate is not None)
         r = run_json(cmd, job)
         print(f"{tk:6} {row:7} seed {s}: {r['miou']:.1f} mIoU after {r['steps']:,} steps ({r['seconds']/60:.1f} min)", flush=True)
         return r

@@ -186,7 +186,7 @@ class SPMLLearner(Learner):
         "Train `n_epoch` epochs by the learner's recipe: `fit_one_cycle` ('scratch', 'finetune') or `fit` under the poly schedule ('release')."
         if self.recipe == 'release': return self.fit(n_epoch, lr, **kwargs)
         lr = lr or self.lr
-        trunk = RECIPES[self.recipe].get('trunk', 1.)       # finetune: the trunk's two groups (of `spml_splitter`'s six) slower
+        trunk = RECIPES[self.recipe].get('trunk', 1.)       # the trunk's two groups (of `spml_splitter`'s six) at a multiple
         if trunk != 1.: lr = lr*np.array([trunk, trunk, 1., 1., 1., 1.])
         return self.fit_one_cycle(n_epoch, lr, **kwargs)
 
@@ -246,7 +246,7 @@ SUPERVISION_DEFAULTS = {   # architecture per supervision (the release's configu
 
 RECIPES = {   # how a learner trains (see the table above): optimiser, classifier dropout, CE path and weight, relations
     'scratch': dict(lr=5e-3, wd=1e-2, dropout=0.1, detach=False, w_ce=1., relations=0.1, w_img=1.),   # AdamW + fit_one_cycle
-    'finetune': dict(lr=2e-3, wd=1e-2, dropout=0.1, detach=False, w_ce=1., relations=0.1, w_img=1., w_tag=3., trunk=0.1),  # + tags on the classifier; trunk 0.1x
+    'finetune': dict(lr=2e-3, wd=1e-2, dropout=0.1, detach=False, w_ce=1., relations=0.1, w_img=1., w_tag=3., trunk=1.),  # + tags on the classifier
     'release': dict(lr=3e-3, wd=5e-4, dropout=0.75, detach=True, w_ce=None, relations=None, w_img=None),  # SGD + poly, 1x/10x groups
 }
 

@@ -18,9 +18,9 @@ from .core import _plain
 from .relations import MemoryBank
 
 # %% auto #0
-__all__ = ['LITE0_PACKAGE', 'ResNetBackbone', 'TinyResNet', 'make_backbone', 'imagenet_weights', 'load_backbone_weights',
-           'lite0_weights_path', 'lite0_available', 'lite0_state_dict', 'EfficientNetLite0', 'ASPP', 'PSPHead',
-           'SkipDecoder', 'ClassifierHead', 'SPMLNet']
+__all__ = ['LITE0_PACKAGE', 'LITE0_FROZEN', 'ResNetBackbone', 'TinyResNet', 'make_backbone', 'imagenet_weights',
+           'load_backbone_weights', 'lite0_weights_path', 'lite0_available', 'lite0_state_dict', 'EfficientNetLite0',
+           'ASPP', 'PSPHead', 'SkipDecoder', 'ClassifierHead', 'SPMLNet']
 
 # %% ../nbs/08_model.ipynb #00dd8c6d
 def _dilate_layer(layer:nn.Sequential, dilation:int, first:int):
@@ -163,12 +163,14 @@ def lite0_state_dict(sd:dict, # a state dict in the EfficientNet-PyTorch port's 
         elif top in ('_conv_stem', '_bn0'): out[f"{'conv_stem' if top == '_conv_stem' else 'bn1'}.{'.'.join(rest)}"] = v
     return out                                     # `_conv_head`, `_bn1`, `_fc`: the ImageNet classifier, not the trunk
 
+LITE0_FROZEN = 6   # stages of Lite0 (of 7) kept fixed after the stem when it starts from weights: only the last trains
+
 class EfficientNetLite0(nn.Module):
     "timm's `tf_efficientnet_lite0` trunk at output stride 16, returning (stride-4 features, stride-16 features)."
     arch = 'efficientnet_lite0'
     def __init__(self, pretrained:str=None, # 'imagenet' (the packaged weights) or a checkpoint path
                  output_stride:int=16, # 16, or 8 (the last stages dilated further)
-                 frozen:int=None, # blocks kept fixed after the stem (BN statistics too); default 2 with weights, else 0
+                 frozen:int=None, # stages kept fixed after the stem (BN statistics too); default `LITE0_FROZEN` with weights, else 0
                 ):
         super().__init__()
         self.body = timm.create_model('tf_efficientnet_lite0', pretrained=False, features_only=True,
@@ -176,7 +178,7 @@ class EfficientNetLite0(nn.Module):
         self.low_channels, self.out_channels = self.body.feature_info.channels()
         self.out_stride = output_stride
         if pretrained is not None: load_backbone_weights(self, pretrained)
-        self.frozen = (2 if pretrained is not None else 0) if frozen is None else frozen
+        self.frozen = (LITE0_FROZEN if pretrained is not None else 0) if frozen is None else frozen
         for m in self.fixed_modules(): m.requires_grad_(False)
 
     def imagenet_state(self)->dict:

@@ -29,11 +29,11 @@ from .distributed import setup_process_group, broadcast_value, world_size, rank
 from .inference import walk_pseudo_labels, predict_labels, evaluate_segmenter, load_head
 
 # %% auto #0
-__all__ = ['CAM_TRUNK_FROZEN', 'CPU_PLAN', 'PHOTO_PLAN', 'LEARNING_STEPS', 'GPU_DEFAULTS', 'StageRecord', 'cam_stage',
-           'fit_stage', 'stage2_labels', 'warm_start', 'stage2_dataloaders', 'second_stage', 'PipelineResult',
-           'run_pipeline', 'seed_loaders', 'plan_run', 'cam_dataloaders', 'cam_synth_dataloaders', 'precompute_overseg',
-           'save_run', 'load_run', 'run_images', 'evaluate_run', 'image_files', 'check_images', 'overlay', 'predict',
-           'train_command', 'eval_command', 'predict_command']
+__all__ = ['CPU_PLAN', 'PHOTO_PLAN', 'LEARNING_STEPS', 'GPU_DEFAULTS', 'StageRecord', 'cam_stage', 'fit_stage', 'stage2_labels',
+           'warm_start', 'stage2_dataloaders', 'second_stage', 'PipelineResult', 'run_pipeline', 'seed_loaders',
+           'plan_run', 'cam_dataloaders', 'cam_synth_dataloaders', 'precompute_overseg', 'save_run', 'load_run',
+           'run_images', 'evaluate_run', 'image_files', 'check_images', 'overlay', 'predict', 'train_command',
+           'eval_command', 'predict_command']
 
 # %% ../nbs/13_pipeline.ipynb #c04556e6
 @dataclass
@@ -47,8 +47,6 @@ class StageRecord:
     extra:dict=field(default_factory=dict)   # e.g. pseudo-label quality on the training truth, files written
     def as_dict(self)->dict: return dict(stage=self.stage, steps=self.steps, seconds=self.seconds, miou=self.miou, iou=self.iou, **self.extra)
 
-CAM_TRUNK_FROZEN = 6   # Lite0 blocks kept fixed under a CAM classifier (of 7): only the last block and the class conv train
-
 def cam_stage(images:Sequence[np.ndarray], # training images, HxWx3 uint8 (sizes may differ)
               tags:Sequence, # their `Tags`
               n_classes:int, # number of classes `C`
@@ -60,7 +58,7 @@ def cam_stage(images:Sequence[np.ndarray], # training images, HxWx3 uint8 (sizes
              )->tuple:
     "Train a `CAMNet` on the images' tags and turn its CAMs into pixel pseudo labels per supervision: (cam, labels, record)."
     t = time.time()
-    body = EfficientNetLite0('imagenet', frozen=CAM_TRUNK_FROZEN) if pretrained else None
+    body = EfficientNetLite0('imagenet') if pretrained else None
     fit = images
     if len({np.shape(im) for im in images}) > 1:       # one batch shape to train on: every image resized to the median side
         side = int(np.median([max(np.shape(im)[:2]) for im in images]))
