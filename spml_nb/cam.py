@@ -20,7 +20,8 @@ from fastai.metrics import accuracy_multi
 import math, time
 import matplotlib.pyplot as plt
 from fastai.torch_core import set_seed
-from .core import Tags, Boxes, Points, VOID, unlabelled, tag_vector, show_labels, normalise_images
+from .core import Tags, Boxes, Points, VOID, unlabelled, tag_vector, normalise_images
+from .show import show_labels
 from .data import read_cam_npy
 
 # %% auto #0

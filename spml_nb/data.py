@@ -23,6 +23,8 @@ from fastai.data.transforms import IndexSplitter, Normalize
 from fastai.vision.core import TensorImage, TensorMask, imagenet_stats
 from fastai.data.transforms import ItemTransform
 from .core import *
+from .show import voc_palette, show_labels
+from .progress import progress
 from .synth import *
 from .overseg import oversegment, cached_oversegment, load_overseg, OVERSEG_REGIONS
 _all_ = ['SUPERVISIONS', 'OVERSEG_REGIONS', 'SYNTH_CLASSES', 'SYNTH_TEXTURES', 'PHOTO_SOURCES', 'PHOTO_CLASSES', 'PHOTO_BACKGROUNDS', 'COLLAGE_SETS', 'OUTLINES', 'synth_image', 'cut_stroke', 'SynthData', 'synth_dataset', 'colour_baseline', 'sample_photo', 'photo_dataset', 'outline_mask', 'collage_dataset', 'sparse_scribbles']   # the built-in benchmarks, importable from here as before

@@ -21,6 +21,8 @@ from fastai.callback.core import Callback
 from fastai.optimizer import SGD
 import fastai.callback.progress  # Learner.no_bar
 from .core import *
+from .show import show_labels
+from .progress import progress
 from .walk import *
 from .kmeans import grid_init, location_features, spherical_kmeans, segment_prototypes, majority_label
 from .cam import compute_cams, pseudo_label_quality

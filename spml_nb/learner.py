@@ -22,6 +22,8 @@ import fastai.callback.schedule   # Learner.fit_one_cycle
 import fastai.callback.fp16       # Learner.to_fp16, to_bf16
 from fastai.torch_core import default_device, set_seed
 from .core import *
+from .show import show_labels
+from .progress import progress
 from .distributed import GlobalBatchCallback, setup_process_group, broadcast_value, gather_objects, world_size, rank
 from .data import *
 from .kmeans import segment_batch

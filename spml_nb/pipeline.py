@@ -19,6 +19,8 @@ from fastai.learner import Learner, load_model
 from fastai.callback.core import Callback, CancelValidException, CancelFitException
 from fastai.torch_core import default_device, set_seed
 from .core import *
+from .show import colourize
+from .progress import progress
 from .data import *
 from .cam import CAM_RECIPE, CAM_TRUNK_RECIPE, train_cam, cam_pseudo_labels, pseudo_label_quality, _as_tags
 from .core import _plain

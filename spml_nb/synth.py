@@ -12,6 +12,8 @@ from scipy import ndimage as ndi
 from skimage import draw, morphology
 from fastcore.basics import store_attr
 from .core import *
+from .show import colourize, show_labels
+from .progress import progress
 
 # %% auto #0
 __all__ = ['SYNTH_CLASSES', 'SYNTH_TEXTURES', 'PART_CLASSES', 'PHOTO_SOURCES', 'PHOTO_CLASSES', 'PHOTO_BACKGROUNDS',

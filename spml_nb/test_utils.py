@@ -13,6 +13,7 @@ from torch import Tensor
 import torch.nn.functional as F
 from PIL import Image
 from .core import *
+from .show import show_labels
 from .synth import *
 from .data import *
 from .kmeans import Segments, location_features, segment_prototypes

@@ -15,7 +15,8 @@ from IPython.display import display
 from fastcore.basics import patch
 from skimage.segmentation import mark_boundaries
 from skimage.transform import resize as sk_resize
-from .core import VOID, colourize, IMAGENET_MEAN, IMAGENET_STD, _plain
+from .core import VOID, IMAGENET_MEAN, IMAGENET_STD, _plain
+from .show import colourize
 from .kmeans import Segments, segment_batch, resize_labels, draw_segments
 from .relations import (MemoryBank, image_similarity, semantic_annotation, semantic_cooccurrence, feature_affinity,
                         relation_row, segment_roles, ROLE_COLOURS)
