@@ -15,7 +15,7 @@ weights under the same fixed budget of optimiser steps and the same recipe, `rec
 lays out the grid of runs, its workers and its tables. What differs is the loss:
 
 - SPML: `spml_learner` (the setting's relations, the classifier's cross-entropy; scored by the classifier head),
-- SPML, stage 2: the paper's second stage (`13_pipeline`, `12_inference`): for boxes, points and scribbles
+- SPML, stage 2: the paper's second stage (`13_pipeline`, `12a_pseudo_labels`): for boxes, points and scribbles
   Algorithm 1 (the trained network's classifier maps, tag-masked and max-normalised, spread by the random walk on its
   embedding; the given weak labels kept where they exist), for tags Algorithm 2 (the CAMs spread by the walk, segment
   retrieval across the training set, a classifier on the frozen embedding, the walk and retrieval again; boxes keep

@@ -28,7 +28,8 @@ from .model import SPMLNet, EfficientNetLite0, lite0_available
 from .learner import *
 from .learner import _poly_schedule, _unwrap
 from .distributed import setup_process_group, broadcast_value, world_size, rank
-from .inference import walk_pseudo_labels, predict_labels, evaluate_segmenter, load_head
+from .inference import predict_labels, evaluate_segmenter, load_head
+from .pseudo_labels import walk_pseudo_labels
 
 # %% auto #0
 __all__ = ['CPU_PLAN', 'PHOTO_PLAN', 'LEARNING_STEPS', 'GPU_DEFAULTS', 'StageRecord', 'cam_stage', 'fit_stage', 'stage2_labels',
