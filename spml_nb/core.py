@@ -190,12 +190,16 @@ def _plain(t):
     return t.as_subclass(torch.Tensor) if isinstance(t, torch.Tensor) else t
 
 # %% ../nbs/00_core.ipynb #c0moved2
-_MOVED = {'voc_palette': 'show', 'label_palette': 'show', 'colourize': 'show', 'show_labels': 'show',
-          'interactive': 'progress', 'progress': 'progress'}
+def _moved_names(module:str, # the module whose names moved, e.g. 'spml_nb.core'
+                 moved:dict, # name -> the module it lives in now
+                ):
+    "A module `__getattr__` that answers a moved name from its new module, with a `DeprecationWarning` that says where."
+    def __getattr__(name):
+        if name not in moved: raise AttributeError(f"module {module!r} has no attribute {name!r}")
+        import importlib, warnings
+        warnings.warn(f"{module}.{name} moved: import it from {moved[name]}", DeprecationWarning, stacklevel=2)
+        return getattr(importlib.import_module(moved[name]), name)
+    return __getattr__
 
-def __getattr__(name):
-    "A name that moved out of `core`, from its new module, with a `DeprecationWarning` that says where."
-    if name not in _MOVED: raise AttributeError(f"module 'spml_nb.core' has no attribute {name!r}")
-    import importlib, warnings
-    warnings.warn(f"spml_nb.core.{name} moved: import it from spml_nb.{_MOVED[name]}", DeprecationWarning, stacklevel=2)
-    return getattr(importlib.import_module(f"spml_nb.{_MOVED[name]}"), name)
+__getattr__ = _moved_names('spml_nb.core', {**dict.fromkeys(('voc_palette', 'label_palette', 'colourize', 'show_labels'), 'spml_nb.show'),
+                                            **dict.fromkeys(('interactive', 'progress'), 'spml_nb.progress')})

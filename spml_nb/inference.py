@@ -19,6 +19,7 @@ from fastai.callback.core import Callback
 from fastai.optimizer import SGD
 import fastai.callback.progress  # Learner.no_bar
 from .core import *
+from .core import _moved_names
 from .progress import progress
 from .walk import *
 from .model import ClassifierHead
@@ -237,11 +238,7 @@ def load_head(path, device='cpu')->nn.Module:
 
 
 # %% ../nbs/12_inference.ipynb #inf0moved2
-_MOVED = ('CAMSource', 'algorithm1', 'algorithm2', 'cam_probs', 'cam_rw_labels', 'image_segments', 'nn_labels', 'nn_probs', 'retrieval_pseudo_labels', 'retrieve_probs', 'segment_memory', 'show_walk', 'softmax_rw_labels', 'tag_rescale', 'walk_pseudo_labels')   # now in `spml_nb.pseudo_labels`
-
-def __getattr__(name):
-    "A name that moved to `spml_nb.pseudo_labels`, from there, with a `DeprecationWarning` that says so."
-    if name not in _MOVED: raise AttributeError(f"module 'spml_nb.inference' has no attribute {name!r}")
-    import importlib, warnings
-    warnings.warn(f"spml_nb.inference.{name} moved: import it from spml_nb.pseudo_labels", DeprecationWarning, stacklevel=2)
-    return getattr(importlib.import_module('spml_nb.pseudo_labels'), name)
+__getattr__ = _moved_names('spml_nb.inference', dict.fromkeys(
+    ('CAMSource', 'algorithm1', 'algorithm2', 'cam_probs', 'cam_rw_labels', 'image_segments', 'nn_labels', 'nn_probs',
+     'retrieval_pseudo_labels', 'retrieve_probs', 'segment_memory', 'show_walk', 'softmax_rw_labels', 'tag_rescale',
+     'walk_pseudo_labels'), 'spml_nb.pseudo_labels'))
