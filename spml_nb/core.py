@@ -13,8 +13,9 @@ from fastai.learner import Metric
 from fastai.vision.core import imagenet_stats
 
 # %% auto #0
-__all__ = ['VOID', 'SUPERVISIONS', 'IMAGENET_MEAN', 'IMAGENET_STD', 'unlabelled', 'check_labels', 'tag_vector', 'confusion',
-           'iou_per_class', 'miou', 'MIoU', 'Tags', 'Boxes', 'Points', 'Scribbles', 'Mask', 'normalise_images']
+__all__ = ['VOID', 'SUPERVISIONS', 'IMAGENET_MEAN', 'IMAGENET_STD', 'unlabelled', 'check_labels', 'tag_vector', 'mirror_classes',
+           'mirror_labels', 'confusion', 'iou_per_class', 'miou', 'MIoU', 'Tags', 'Boxes', 'Points', 'Scribbles',
+           'Mask', 'normalise_images']
 
 # %% ../nbs/00_core.ipynb #11fb4d56
 VOID = 255  # value of void pixels: dropped everywhere, and used for crop padding
@@ -47,6 +48,37 @@ def tag_vector(lab, # weak-label map of a whole (uncropped) image
     v = torch.zeros(n_classes)
     v[t.unique()] = 1.
     return v
+
+# %% ../nbs/00_core.ipynb #c0mir002
+_SIDES = {'l': 'r', 'r': 'l', 'left': 'right', 'right': 'left'}
+
+def _side_key(name:str):
+    "(name with its side word replaced by a marker, side) or None when the name has no side word."
+    words = str(name).replace('_', ' ').split(' ')
+    hits = [i for i, w in enumerate(words) if w.lower() in _SIDES]
+    if len(hits) != 1: return None
+    i = hits[0]
+    return ' '.join(words[:i] + ['<side>'] + words[i+1:]).lower(), _SIDES[words[i].lower()] in ('r', 'right')
+
+def mirror_classes(class_names)->np.ndarray:
+    "Permutation of the classes under a horizontal flip (int64 [C]: class c becomes `perm[c]`), or None when no class has a side."
+    keys = [_side_key(n) for n in class_names]
+    perm = np.arange(len(keys))
+    where = {}
+    for c, k in enumerate(keys):
+        if k is not None: where.setdefault(k[0], {})[k[1]] = c
+    for sides in where.values():
+        if len(sides) == 2: perm[sides[True]], perm[sides[False]] = sides[False], sides[True]
+    return None if (perm == np.arange(len(perm))).all() else perm
+
+def mirror_labels(lab, # label map (numpy), values 0..C-1 and any value >= C (unlabelled, void: kept)
+                  perm, # `mirror_classes`' permutation, or None (labels returned as they are)
+                 ):
+    "The classes of a label map swapped by `perm` (call it on a flipped map); values >= C stay."
+    if perm is None: return lab
+    table = np.arange(256, dtype=np.uint8) if lab.dtype == np.uint8 else np.arange(max(int(lab.max()) + 1, len(perm)))
+    table[:len(perm)] = perm
+    return table[lab].astype(lab.dtype)
 
 # %% ../nbs/00_core.ipynb #310c7a30
 def _as_long(x): return (x if isinstance(x, torch.Tensor) else torch.as_tensor(np.asarray(x))).long().flatten()

@@ -31,14 +31,14 @@ _all_ = ['SUPERVISIONS', 'OVERSEG_REGIONS', 'SYNTH_CLASSES', 'SYNTH_TEXTURES', '
 
 
 # %% auto #0
-__all__ = ['OVERSEG_CACHE', 'VOC_CLASSES', 'VOC_WEAK_DEFAULTS', 'IMAGE_SUFFIXES', 'read_image', 'read_label', 'write_label',
-           'read_overseg', 'read_voc_xml', 'write_voc_xml', 'read_cam_npy', 'read_list', 'SegItem', 'default_overseg',
-           'item_overseg', 'cached_default_overseg', 'RandomScaleCrop', 'PadTo', 'ToTensors', 'SPMLDataLoaders',
-           'on_cuda', 'spml_dataloaders', 'synth_items', 'synth_dataloaders', 'voc_truth_dir', 'voc_weak_dir',
-           'read_class_names', 'folder_class_names', 'voc_items', 'list_items', 'densepose_items', 'validate_items',
-           'folder_items', 'folder_split', 'folder_dataloaders', 'SUPERVISIONS', 'OVERSEG_REGIONS', 'SYNTH_CLASSES',
-           'SYNTH_TEXTURES', 'PHOTO_SOURCES', 'PHOTO_CLASSES', 'PHOTO_BACKGROUNDS', 'COLLAGE_SETS', 'OUTLINES',
-           'synth_image', 'cut_stroke', 'SynthData', 'synth_dataset', 'colour_baseline', 'sample_photo',
+__all__ = ['OVERSEG_CACHE', 'VOC_CLASSES', 'VOC_WEAK_DEFAULTS', 'DENSEPOSE_CLASSES', 'IMAGE_SUFFIXES', 'read_image', 'read_label',
+           'write_label', 'read_overseg', 'read_voc_xml', 'write_voc_xml', 'read_cam_npy', 'read_list', 'SegItem',
+           'default_overseg', 'item_overseg', 'cached_default_overseg', 'RandomScaleCrop', 'PadTo', 'ToTensors',
+           'SPMLDataLoaders', 'on_cuda', 'spml_dataloaders', 'synth_items', 'synth_dataloaders', 'voc_truth_dir',
+           'voc_weak_dir', 'read_class_names', 'folder_class_names', 'voc_items', 'list_items', 'densepose_items',
+           'validate_items', 'folder_items', 'folder_split', 'folder_dataloaders', 'SUPERVISIONS', 'OVERSEG_REGIONS',
+           'SYNTH_CLASSES', 'SYNTH_TEXTURES', 'PHOTO_SOURCES', 'PHOTO_CLASSES', 'PHOTO_BACKGROUNDS', 'COLLAGE_SETS',
+           'OUTLINES', 'synth_image', 'cut_stroke', 'SynthData', 'synth_dataset', 'colour_baseline', 'sample_photo',
            'photo_dataset', 'outline_mask', 'collage_dataset', 'sparse_scribbles']
 
 # %% ../nbs/02_data.ipynb #e3577f68
@@ -209,13 +209,14 @@ def _pad(a, h, w, value):
     return np.pad(a, pads, constant_values=value)
 
 class RandomScaleCrop(ItemTransform):
-    "Training augmentation of (image, weak, overseg, tags, truth): flip, scale, pad with 255, random crop."
+    "Training augmentation of (image, weak, overseg, tags, truth): flip (sided classes swapped by `mirror`), scale, pad with 255, random crop."
     split_idx = 0
-    def __init__(self, crop:int, scale:tuple=(0.5, 1.5), flip:bool=True): store_attr()
+    def __init__(self, crop:int, scale:tuple=(0.5, 1.5), flip:bool=True, mirror=None): store_attr()
     def encodes(self, x):
         img, lab, ovs, tags, truth = x
         if self.flip and np.random.uniform() >= 0.5:
             img, lab, ovs, truth = (np.ascontiguousarray(a[:, ::-1]) for a in (img, lab, ovs, truth))
+            lab, truth = mirror_labels(lab, self.mirror), mirror_labels(truth, self.mirror)
         r = np.random.uniform(*self.scale)
         h, w = int(r*img.shape[0]), int(r*img.shape[1])
         img = cv2.resize(img, (w, h), interpolation=cv2.INTER_LINEAR)
@@ -287,9 +288,12 @@ def spml_dataloaders(train:Sequence[SegItem], # training samples
                      num_workers:int=0, # loader workers
                      device=None, # torch device (default: fastai's default device)
                      pin_memory:bool=None, # batches in page-locked memory (default: on a CUDA device)
+                     mirror='auto', # classes a horizontal flip swaps ('auto': `mirror_classes(class_names)`; None: none)
                      **kwargs)->SPMLDataLoaders:
     "fastai `DataLoaders` yielding (image, weak-label map, over-segmentation, tags, truth)."
     items = list(train) + list(valid)
+    names = list(class_names) if class_names is not None else [str(c) for c in range(n_classes)]
+    if isinstance(mirror, str) and mirror == 'auto': mirror = mirror_classes(names)
     if not len(train): raise ValueError("spml_dataloaders: the training set is empty")
     if not len(valid): raise ValueError("spml_dataloaders: the validation set is empty")
     cache, last = {}, {}
@@ -314,13 +318,13 @@ def spml_dataloaders(train:Sequence[SegItem], # training samples
     getters = [lambda it, i=i: load(it)[i] for i in range(5)]
     dblock = DataBlock(blocks=(TransformBlock,)*5, getters=getters, n_inp=1,
                        splitter=IndexSplitter(range(len(train), len(items))),
-                       item_tfms=[RandomScaleCrop(crop, scale), PadTo(crop), ToTensors()],
+                       item_tfms=[RandomScaleCrop(crop, scale, mirror=mirror), PadTo(crop), ToTensors()],
                        batch_tfms=[Normalize.from_stats(*imagenet_stats)])
     pin = on_cuda(device) if pin_memory is None else pin_memory
     dls = dblock.dataloaders(items, bs=bs, val_bs=val_bs or bs, num_workers=num_workers, device=device, pin_memory=pin, **kwargs)
     dls = SPMLDataLoaders(*dls.loaders, path=dls.path, device=dls.device)
     dls.n_classes, dls.supervision = n_classes, supervision
-    dls.class_names = list(class_names) if class_names is not None else [str(c) for c in range(n_classes)]
+    dls.class_names, dls.mirror = names, mirror
     return dls
 
 # %% ../nbs/02_data.ipynb #245207d9
@@ -376,8 +380,10 @@ def read_class_names(path)->list:
     if len(set(names)) != len(names): raise ValueError(f"{path}: class names repeat: {sorted(n for n in set(names) if names.count(n) > 1)}")
     return names
 
-def folder_class_names(root, n_classes:int=None, classes=None)->list:
-    "Class names of a dataset folder: `classes` (a file), else `root/classes.txt`, else VOC's 21 when C = 21, else '0'..'C-1'."
+def folder_class_names(root, n_classes:int=None, classes=None,
+                       default:Sequence[str]=VOC_CLASSES, # names of a folder without a class file, when their number is C
+                      )->list:
+    "Class names of a dataset folder: `classes` (a file), else `root/classes.txt`, else `default` when it has C names, else '0'..'C-1'."
     for f in ([classes] if classes else []) + [Path(root)/'classes.txt']:
         if f is not None and (Path(f).is_file() or f == classes):
             names = read_class_names(f)
@@ -385,7 +391,7 @@ def folder_class_names(root, n_classes:int=None, classes=None)->list:
                 raise ValueError(f"{f} names {len(names)} classes but n_classes is {n_classes}")
             return names
     if n_classes is None: raise ValueError(f"{root} has no classes.txt: give the number of classes (--n-classes) or a class file")
-    return list(VOC_CLASSES) if n_classes == 21 else [str(i) for i in range(n_classes)]
+    return list(default) if default is not None and len(default) == n_classes else [str(i) for i in range(n_classes)]
 
 def voc_items(root, # the VOC2012 folder
               split:str='train', # a name in ImageSets/Segmentation
@@ -433,6 +439,10 @@ def list_items(list_file, root=None, truth_dir:str=None, remap:dict=None)->list:
 
 
 # %% ../nbs/02_data.ipynb #3980721c
+DENSEPOSE_CLASSES = ('background', 'torso', 'right hand', 'left hand', 'left foot', 'right foot', 'upper leg right',
+                     'upper leg left', 'lower leg right', 'lower leg left', 'upper arm left', 'upper arm right',
+                     'lower arm left', 'lower arm right', 'head')   # DensePose-COCO's 14 parts, in its index order
+
 def densepose_items(root, list_file, n_classes:int=15, truth_dir:str='densepose', remap:dict=None)->list:
     "`SegItem`s of a DensePose-COCO-style folder from its list file (truth from `segcls/{truth_dir}`)."
     root = Path(root)

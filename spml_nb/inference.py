@@ -75,13 +75,15 @@ def class_probs(head:nn.Module, # classifier on the (normalised inside) embeddin
                 img_size:tuple, # (H, W) of the image: the head runs at this size
                 size:tuple=None, # output (h, w) (default `img_size`)
                 average:str='probs', # 'probs': mean of softmaxes; 'logits': softmax of the mean
+                mirror=None, # `mirror_classes` permutation: the views are (plain, mirrored) pairs, mirrored ones swapped back
                )->Tensor:
     "Class probabilities [C, *size] of one image, averaged over views."
     if average not in ('probs', 'logits'): raise ValueError(f"average must be 'probs' or 'logits', got {average!r}")
     head.eval()
     size, acc = tuple(size or img_size), 0.
-    for e in embs:
+    for k, e in enumerate(embs):
         l = head(F.interpolate(e[None], tuple(img_size), mode='bilinear', align_corners=False))
+        if mirror is not None and k % 2: l = l[:, torch.as_tensor(mirror, device=l.device)]   # a mirrored view's sides
         if size != tuple(img_size): l = F.interpolate(l, size, mode='bilinear', align_corners=False)
         acc = acc + (l[0].softmax(0) if average == 'probs' else l[0])
     acc = acc/len(embs)
@@ -194,14 +196,17 @@ def predict_probs(model:nn.Module, # embedding network with `embed`
                   img:np.ndarray, # HxWx3 uint8 image
                   head:nn.Module=None, # classifier head (default `model.classifier`)
                   scales:Sequence[float]=(1.,), # test-time scales
-                  flip:bool=False, # also the mirrored image
+                  flip:bool=False, # also the mirrored image (its sided classes swapped back by `model.mirror`)
                  )->Tensor:
     "Class probabilities [C, H, W] of `img`, averaged over the test-time views (each view's logits upsampled, as in training)."
     head = head if head is not None else model.classifier
     head.to(next(model.parameters()).device).eval()
     views = embed_views(model, img, scales, flip)
-    acc = sum(F.interpolate(head(e[None]), tuple(img.shape[:2]), mode='bilinear', align_corners=False)[0].softmax(0)
-              for e in views)
+    mirror = getattr(model, 'mirror', None) if flip else None
+    acc = 0.
+    for k, e in enumerate(views):
+        p = F.interpolate(head(e[None]), tuple(img.shape[:2]), mode='bilinear', align_corners=False)[0].softmax(0)
+        acc = acc + (p[torch.as_tensor(mirror, device=p.device)] if mirror is not None and k % 2 else p)
     return acc/len(views)
 
 def predict_labels(model:nn.Module, img:np.ndarray, head:nn.Module=None, scales:Sequence[float]=(1.,), flip:bool=False,

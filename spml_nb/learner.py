@@ -312,6 +312,7 @@ def _recipe_learner(dls, model, loss, recipe, lr, wd, pretrained, cbs, mixed_pre
                     metrics=[MIoU(model.n_classes, get_logits=lambda o: o[0])],
                     cbs=[PlainTensors(), NonFiniteGuard()] + sched + list(cbs))
     learn.recipe = recipe
+    model.mirror = getattr(dls, 'mirror', None)   # sided classes a flipped test-time view swaps (`predict_probs`)
     learn.speedups = s = cuda_speedups(dls.device, mixed_precision)   # all off on the CPU
     if s['channels_last']: learn.add_cb(ChannelsLastBatches())
     if s['mixed_precision'] == 'bf16': learn = learn.to_bf16()

@@ -326,7 +326,7 @@ def _dls_from_args(a, say=print):
             n = a.n_classes or 15
             if not (a.train_list and a.valid_list): raise ValueError("--train-list and --valid-list are needed with --data densepose")
             tr, va = densepose_items(a.root, a.train_list, n), densepose_items(a.root, a.valid_list, n)
-            names = folder_class_names(a.root, n, a.classes)   # classes.txt of the folder when it has one
+            names = folder_class_names(a.root, n, a.classes, DENSEPOSE_CLASSES)   # classes.txt of the folder when it has one
     t = time.time()
     validate_items(list(tr) + list(va), n, say=say)   # every problem of the folder at once, before training
     say(f"checked {len(tr)} training and {len(va)} validation images, {n} classes ({time.time() - t:.0f} s)", flush=True)
@@ -439,6 +439,7 @@ def load_run(run, # folder written by `spml_train` (results.json, model.pth, and
     model = SPMLNet(n, spec['arch'], spec['head'], spec['dim'], memory_size=spec['memory_size'] or 0)
     load_model(run/f'{name}.pth', model, None, with_opt=False, device=device)
     model.stage = 2 if name == 'stage2' else 1
+    model.mirror = mirror_classes(saved.get('class_names') or [])   # sided classes swap in flipped test-time views
     return model.to(device).eval(), args, n
 
 def run_images(args:dict, # a run's arguments (`load_run`)
@@ -461,7 +462,7 @@ def run_images(args:dict, # a run's arguments (`load_run`)
     else:
         lst = valid_list or args.get('valid_list')
         if lst is None: raise ValueError("--valid-list is needed to score on densepose data")
-        items, names = densepose_items(root, lst, n_classes), folder_class_names(root, n_classes, args.get('classes'))
+        items, names = densepose_items(root, lst, n_classes), folder_class_names(root, n_classes, args.get('classes'), DENSEPOSE_CLASSES)
     items = [it for it in items if it.truth is not None]
     if not items: raise ValueError(f"no image of {root} has a truth map to score against")
     imgs = [read_image(it.image) for it in items]
