@@ -69,6 +69,13 @@ class EmbeddingCache:
         return out
 
 # %% ../nbs/12_inference.ipynb #9d08316b
+def _view_classes(x:Tensor, # class scores [C, ...] of one view
+                  k:int, # the view's index: views come in (plain, mirrored) pairs
+                  mirror, # `mirror_classes` permutation, or None
+                 )->Tensor:
+    "A view's class scores in the image's orientation: a mirrored view's sided classes swapped back."
+    return x[torch.as_tensor(mirror, device=x.device)] if mirror is not None and k % 2 else x
+
 @torch.no_grad()
 def class_probs(head:nn.Module, # classifier on the (normalised inside) embedding: `ClassifierHead`
                 embs:Sequence[Tensor], # views [D, h, w] of one image
@@ -83,9 +90,9 @@ def class_probs(head:nn.Module, # classifier on the (normalised inside) embeddin
     size, acc = tuple(size or img_size), 0.
     for k, e in enumerate(embs):
         l = head(F.interpolate(e[None], tuple(img_size), mode='bilinear', align_corners=False))
-        if mirror is not None and k % 2: l = l[:, torch.as_tensor(mirror, device=l.device)]   # a mirrored view's sides
         if size != tuple(img_size): l = F.interpolate(l, size, mode='bilinear', align_corners=False)
-        acc = acc + (l[0].softmax(0) if average == 'probs' else l[0])
+        l = _view_classes(l[0], k, mirror)
+        acc = acc + (l.softmax(0) if average == 'probs' else l)
     acc = acc/len(embs)
     return acc if average == 'probs' else acc.softmax(0)
 
@@ -203,10 +210,8 @@ def predict_probs(model:nn.Module, # embedding network with `embed`
     head.to(next(model.parameters()).device).eval()
     views = embed_views(model, img, scales, flip)
     mirror = getattr(model, 'mirror', None) if flip else None
-    acc = 0.
-    for k, e in enumerate(views):
-        p = F.interpolate(head(e[None]), tuple(img.shape[:2]), mode='bilinear', align_corners=False)[0].softmax(0)
-        acc = acc + (p[torch.as_tensor(mirror, device=p.device)] if mirror is not None and k % 2 else p)
+    acc = sum(_view_classes(F.interpolate(head(e[None]), tuple(img.shape[:2]), mode='bilinear', align_corners=False)[0].softmax(0),
+                            k, mirror) for k, e in enumerate(views))
     return acc/len(views)
 
 def predict_labels(model:nn.Module, img:np.ndarray, head:nn.Module=None, scales:Sequence[float]=(1.,), flip:bool=False,

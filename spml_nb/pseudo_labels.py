@@ -92,14 +92,14 @@ def softmax_rw_labels(cache:EmbeddingCache, # embeddings of the images to label
                       average:str='probs', # how views combine (see `class_probs`)
                       stride:int=8, n_iter:int=6, crf:bool=False, # random-walk grid stride, squarings, CRF
                       keep:bool=False, # also return the probability maps before and after the walk
-                      mirror=None, # sided classes the mirrored views swap back (`mirror_classes`; the network's `mirror`)
                       **rw_kw):
     "Algorithm 1's pseudo labels: classifier -> max-normalise and tag mask -> random walk -> (CRF) -> argmax.\n\n    With `Boxes`, each class is also kept to its boxes (background everywhere), before and after the walk."
     out, before, after = [], [], []
+    mirror = getattr(cache.model, 'mirror', None) if flip else None   # the network's sided classes (`mirror_classes`)
     for i in range(len(cache)):
         size, embs = cache.size(i), cache.views(i, scales, flip)
         g, inside = rw_grid(size, stride), _where_allowed(tags[i], n_classes, size)
-        p = class_probs(head, embs, size, g, average, mirror if flip else None)
+        p = class_probs(head, embs, size, g, average, mirror)
         if inside is not None: p = p*F.interpolate(inside[None].float(), g, mode='nearest')[0]
         p = max_normalise(p, _tags_of(tags[i], n_classes))
         r = walk(p, embs, size, stride, n_iter=n_iter, **rw_kw)
@@ -178,8 +178,7 @@ def algorithm1(model:nn.Module, # trained SPML network (`embed`, `classifier`)
     cache, stages = EmbeddingCache(model, images), {}
     score = lambda h, **kw: miou(evaluate_segmenter(model, *valid, n_classes, h, **kw)) if valid else None
     stages['initial classifier (valid)'] = score(head)
-    pseudo, before, after = softmax_rw_labels(cache, head, weak, n_classes, flip=flip, stride=stride, crf=crf, keep=True,
-                                              mirror=getattr(model, 'mirror', None))
+    pseudo, before, after = softmax_rw_labels(cache, head, weak, n_classes, flip=flip, stride=stride, crf=crf, keep=True)
     if truths is not None:
         stages['classifier argmax (train)'] = pseudo_label_quality([to_labels(F.interpolate(b[None], cache.size(i), mode='bilinear',
                                                            align_corners=False)[0]) for i, b in enumerate(before)], truths, n_classes)['miou']
@@ -276,7 +275,7 @@ def walk_pseudo_labels(model:nn.Module, # trained SPML network (`embed`, `classi
     maps = [w.to_map(*np.shape(im)[:2], n_classes) if isinstance(w, Boxes) else np.asarray(w) for im, w in zip(images, weak)]
     out = softmax_rw_labels(EmbeddingCache(model, list(images)), model.classifier,       # boxes: each class inside its boxes
                             [m if b is None else b for m, b in zip(maps, boxes)], n_classes, flip=flip, stride=stride,
-                            n_iter=n_iter, crf=crf, mirror=getattr(model, 'mirror', None))
+                            n_iter=n_iter, crf=crf)
     if not keep_weak: return out
     return [np.where(m < n_classes, m, p).astype(np.uint8) for m, p in zip(maps, out)]
 
