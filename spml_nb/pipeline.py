@@ -32,11 +32,11 @@ from .inference import predict_labels, evaluate_segmenter, load_head
 from .pseudo_labels import walk_pseudo_labels
 
 # %% auto #0
-__all__ = ['CPU_PLAN', 'PHOTO_PLAN', 'LEARNING_STEPS', 'GPU_DEFAULTS', 'StageRecord', 'cam_stage', 'fit_stage', 'stage2_labels',
-           'warm_start', 'stage2_dataloaders', 'second_stage', 'PipelineResult', 'run_pipeline', 'seed_loaders',
-           'plan_run', 'cam_dataloaders', 'cam_synth_dataloaders', 'precompute_overseg', 'save_run', 'load_run',
-           'run_images', 'evaluate_run', 'image_files', 'check_images', 'overlay', 'predict', 'train_command',
-           'eval_command', 'predict_command']
+__all__ = ['PSEUDO_SCALES', 'CPU_PLAN', 'PHOTO_PLAN', 'LEARNING_STEPS', 'GPU_DEFAULTS', 'StageRecord', 'cam_stage', 'fit_stage',
+           'stage2_labels', 'warm_start', 'stage2_dataloaders', 'second_stage', 'PipelineResult', 'run_pipeline',
+           'seed_loaders', 'plan_run', 'cam_dataloaders', 'cam_synth_dataloaders', 'precompute_overseg', 'save_run',
+           'load_run', 'run_images', 'evaluate_run', 'image_files', 'check_images', 'overlay', 'predict',
+           'train_command', 'eval_command', 'predict_command']
 
 # %% ../nbs/13_pipeline.ipynb #c04556e6
 @dataclass
@@ -99,6 +99,8 @@ def _weak_inputs(dls, supervision):
         weak.append(it.label if isinstance(it.label, Boxes) else np.asarray(tags) if supervision == 'tags' else np.asarray(lab))
     return imgs, weak
 
+PSEUDO_SCALES = (0.5, 1., 1.5)   # embedding scales of the second stage's labels on images of 100 px and more
+
 def stage2_labels(model:nn.Module, # trained SPML network
                   dls, # its `SPMLDataLoaders`
                   out=None, # folder for the pseudo-label PNGs (named as the training items), or None
@@ -106,12 +108,14 @@ def stage2_labels(model:nn.Module, # trained SPML network
                   chunk:int=16, say=print,
                   cams=None, # tags: the trained `CAMNet` (or CAM arrays): Algorithm 2 over the whole set instead
                   stride:int=None, # random-walk grid stride (default: 4 for images under 100 px, else 8)
+                  scales:Sequence[float]=None, # Algorithm 1's embedding scales (default: 1 under 100 px, else `PSEUDO_SCALES`)
                  )->list:
     "The paper's second-stage pseudo labels of every training image (`walk_pseudo_labels`), with progress; PNGs in `out`."
     say = say or (lambda *a, **k: None)
     imgs, weak = _weak_inputs(dls, supervision)
     C, labels = dls.n_classes, []
-    stride = stride or (4 if min(min(im.shape[:2]) for im in imgs) < 100 else 8)
+    small = min(min(im.shape[:2]) for im in imgs) < 100
+    stride, scales = stride or (4 if small else 8), scales or ((1.,) if small else PSEUDO_SCALES)
     if cams is not None:                                   # retrieval looks across all the images: one call
         say(f"Algorithm 2 over {len(imgs)} images: CAMs, random walk, segment retrieval, a classifier, walk, retrieval",
             flush=True)
@@ -119,7 +123,7 @@ def stage2_labels(model:nn.Module, # trained SPML network
     boxes = getattr(dls, 'boxes', None)                   # boxes through CAMs: the maps are CAM labels, the boxes beside
     for k in progress(range(0, len(imgs), chunk), f'pseudo labels ({chunk} images a part)', say) if cams is None else []:
         labels += walk_pseudo_labels(model, imgs[k:k + chunk], weak[k:k + chunk], C, stride=stride,
-                                       keep_weak=supervision != 'tags', boxes=None if boxes is None else boxes[k:k + chunk])
+                                       scales=scales, keep_weak=supervision != 'tags', boxes=None if boxes is None else boxes[k:k + chunk])
     if out is not None:
         out = Path(out); out.mkdir(parents=True, exist_ok=True)
         for it, lab in zip(dls.train.items, labels): write_label(out/f"{it.name or id(it)}.png", lab)

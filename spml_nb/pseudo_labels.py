@@ -261,6 +261,7 @@ def walk_pseudo_labels(model:nn.Module, # trained SPML network (`embed`, `classi
                          n_classes:int, # number of classes `C`
                          stride:int=8, # random-walk grid stride (4 for images of under ~100 pixels)
                          flip:bool=True, n_iter:int=6, crf:bool=False, # walk views, squarings, CRF
+                         scales:Sequence[float]=(1.,), # embedding scales of Algorithm 1's class maps and walk (see `stage2_labels`)
                          keep_weak:bool=True, # labelled pixels keep their given label
                          cams=None, # tags: the images' CAMs (arrays, or the trained `CAMNet`): Algorithm 2 instead
                          boxes:Sequence=None, # per image its `Boxes` (when `weak` are maps made from them, e.g. by CAMs)
@@ -274,7 +275,7 @@ def walk_pseudo_labels(model:nn.Module, # trained SPML network (`embed`, `classi
     if boxes is None: boxes = [w if isinstance(w, Boxes) else None for w in weak]
     maps = [w.to_map(*np.shape(im)[:2], n_classes) if isinstance(w, Boxes) else np.asarray(w) for im, w in zip(images, weak)]
     out = softmax_rw_labels(EmbeddingCache(model, list(images)), model.classifier,       # boxes: each class inside its boxes
-                            [m if b is None else b for m, b in zip(maps, boxes)], n_classes, flip=flip, stride=stride,
+                            [m if b is None else b for m, b in zip(maps, boxes)], n_classes, scales=scales, flip=flip, stride=stride,
                             n_iter=n_iter, crf=crf)
     if not keep_weak: return out
     return [np.where(m < n_classes, m, p).astype(np.uint8) for m, p in zip(maps, out)]
