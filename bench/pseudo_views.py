@@ -26,12 +26,9 @@ VARIANTS = {   # name -> `softmax_rw_labels` arguments (stride 8, flips, beta 5,
 
 def score(labels, truth, C):
     "Pooled mIoU % and per-class IoU % of label maps against truth maps (255 ignored)."
-    conf = np.zeros((C, C), np.int64)
-    for l, t in zip(labels, truth):
-        m = t < C
-        conf += np.bincount(C*t[m].astype(np.int64) + l[m], minlength=C*C).reshape(C, C)
-    iou = np.diag(conf)/np.maximum(conf.sum(0) + conf.sum(1) - np.diag(conf), 1)
-    return 100*iou.mean(), (100*iou).round(1).tolist()
+    from spml_nb.core import confusion, iou_per_class, miou
+    conf = sum(confusion(l, t, C) for l, t in zip(labels, truth))
+    return 100*miou(conf), (100*iou_per_class(conf)).round(decimals=1).tolist()
 
 
 def run_variants(run, n, names):
@@ -42,9 +39,8 @@ def run_variants(run, n, names):
     model, args, C = load_run(run, stage=1)
     if args.get('data') != 'voc': raise SystemExit(f"{run}: trained on --data {args.get('data')}, expected a voc folder")
     root = args['root']
-    cls = folder_class_names(root, C, args.get('classes'))
     weak_dir = voc_weak_dir(root, args.get('supervision', 'scribbles'), args.get('weak_dir'))
-    items = voc_items(root, 'train', weak_dir, C, cls, None, unlabelled=args.get('unlabelled_value', 255))[:n]
+    items = voc_items(root, 'train', weak_dir, C, folder_class_names(root, C, args.get('classes')), None, unlabelled=args.get('unlabelled_value', 255))[:n]
     imgs = [read_image(it.image) for it in items]
     weak = [read_label(it.label, None, im.shape[:2], it.remap) for it, im in zip(items, imgs)]
     truth = [read_label(it.truth, None, im.shape[:2]) for it, im in zip(items, imgs)]
@@ -57,7 +53,7 @@ def run_variants(run, n, names):
         m, iou = score(kept, truth, C)
         rows.append(dict(run=str(run), root=root, variant=v, miou=m, iou=iou, seconds=secs, n=len(imgs)))
         print(f"{run} | {v} | {m:.1f} | {secs:.0f} s", flush=True)
-    return rows, cls
+    return rows
 
 
 def main(argv=None):
@@ -69,7 +65,7 @@ def main(argv=None):
     a = p.parse_args(argv)
     torch.set_num_threads(1)
     rows = []
-    for r in a.runs: rows += run_variants(r, a.n, a.variants)[0]
+    for r in a.runs: rows += run_variants(r, a.n, a.variants)
     head = ['variant'] + [Path(r).name for r in a.runs]
     lines = ['| ' + ' | '.join(head) + ' |', '|' + '---|'*len(head)]
     for v in a.variants:
