@@ -29,7 +29,7 @@ from .learner import *
 from .learner import _poly_schedule, _unwrap
 from .distributed import setup_process_group, broadcast_value, world_size, rank
 from .inference import predict_labels, evaluate_segmenter, load_head
-from .pseudo_labels import walk_pseudo_labels
+from .pseudo_labels import walk_pseudo_labels, region_vote, VOTE_PURITY
 
 # %% auto #0
 __all__ = ['PSEUDO_SCALES', 'CPU_PLAN', 'PHOTO_PLAN', 'LEARNING_STEPS', 'GPU_DEFAULTS', 'StageRecord', 'cam_stage', 'fit_stage',
@@ -109,6 +109,7 @@ def stage2_labels(model:nn.Module, # trained SPML network
                   cams=None, # tags: the trained `CAMNet` (or CAM arrays): Algorithm 2 over the whole set instead
                   stride:int=None, # random-walk grid stride (default: 4 for images under 100 px, else 8)
                   scales:Sequence[float]=None, # Algorithm 1's embedding scales (default: 1 under 100 px, else `PSEUDO_SCALES`)
+                  vote:float=None, # `region_vote`'s purity on the over-segmentation (default: `VOTE_PURITY` for scribbles, else off); 0 or None: off
                  )->list:
     "The paper's second-stage pseudo labels of every training image (`walk_pseudo_labels`), with progress; PNGs in `out`."
     say = say or (lambda *a, **k: None)
@@ -124,6 +125,11 @@ def stage2_labels(model:nn.Module, # trained SPML network
     for k in progress(range(0, len(imgs), chunk), f'pseudo labels ({chunk} images a part)', say) if cams is None else []:
         labels += walk_pseudo_labels(model, imgs[k:k + chunk], weak[k:k + chunk], C, stride=stride,
                                        scales=scales, keep_weak=supervision != 'tags', boxes=None if boxes is None else boxes[k:k + chunk])
+    vote = (VOTE_PURITY if supervision == 'scribbles' else None) if vote is None else vote
+    if vote:                                               # snapped to the contour regions; the weak labels still kept
+        for i, lab in enumerate(labels):
+            voted = region_vote(lab, dls.train_ds[i][2], C, vote)
+            labels[i] = np.where(weak[i] < C, weak[i], voted).astype(np.uint8) if np.ndim(weak[i]) == 2 else voted
     if out is not None:
         out = Path(out); out.mkdir(parents=True, exist_ok=True)
         for it, lab in zip(dls.train.items, labels): write_label(out/f"{it.name or id(it)}.png", lab)
