@@ -39,7 +39,7 @@ def run_one(run, purities, steps, seed):
     precompute_overseg(tr + va, say=lambda *a, **k: None)
     dls = spml_dataloaders(tr, va, C, names, crop=128, bs=8, supervision='scribbles', device='cpu')
     t = time.perf_counter()
-    walked = stage2_labels(model, dls, supervision='scribbles', vote=0, say=None)
+    walked = stage2_labels(model, dls, supervision='scribbles', snap=0, say=None)
     secs = time.perf_counter() - t
     truth = [read_label(it.truth) for it in tr]
     weak = [np.asarray(dls.train_ds[i][1]) for i in range(len(tr))]

@@ -74,6 +74,9 @@ def train_parser(demo:bool=False)->argparse.ArgumentParser:
                         "embedding (written to OUT/pseudo_labels), then a segmenter retrained on them, scored on val")
     p.add_argument('--loss', default='spml', choices=['spml', 'pce'],
                    help="spml, or pce: the partial cross-entropy baseline (same network and recipe) on the same labels")
+    p.add_argument('--snap', type=float, default=None, metavar='PURITY',
+                   help="the validation scores snap predictions to each image's contour regions: a region whose pixels agree at PURITY or "
+                        "more takes their majority label (default 0.6, VOTE_PURITY; 0: the network's labels as they are)")
     return p
 
 # %% ../nbs/14_cli.ipynb #a7b651d1
@@ -83,6 +86,9 @@ def _tta_args(p):
     p.add_argument('--scales', type=float, nargs='+', default=[1.], help='test-time scales, e.g. 0.5 0.75 1 1.25 1.5')
     p.add_argument('--flip', action='store_true', help='add mirrored views')
     p.add_argument('--crf', action='store_true', help='dense CRF (needs pip install "spml_nb[crf]")')
+    p.add_argument('--snap', type=float, default=None, metavar='PURITY',
+                   help="snap predictions to each image's contour regions: a region whose pixels agree at PURITY or "
+                        "more takes their majority label (default 0.6, VOTE_PURITY; 0: the network's labels as they are)")
     p.add_argument('--cpu', action='store_true', help='run on the CPU even when CUDA is there')
     return p
 

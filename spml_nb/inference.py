@@ -22,6 +22,7 @@ from .core import *
 from .core import _moved_names
 from .progress import progress
 from .walk import *
+from .overseg import oversegment, region_vote
 from .model import ClassifierHead
 from .learner import PolyLRSchedule
 
@@ -215,18 +216,23 @@ def predict_probs(model:nn.Module, # embedding network with `embed`
     return acc/len(views)
 
 def predict_labels(model:nn.Module, img:np.ndarray, head:nn.Module=None, scales:Sequence[float]=(1.,), flip:bool=False,
-            crf:bool=False)->np.ndarray:
-    "Label map uint8 [H, W] of `img` (test-time views averaged, optional dense CRF)."
-    return to_labels(predict_probs(model, img, head, scales, flip), img, crf)
+            crf:bool=False,
+            snap:float=None, # `region_vote`'s purity on the image's default over-segmentation; None or 0: not snapped
+           )->np.ndarray:
+    "Label map uint8 [H, W] of `img` (test-time views averaged, optional dense CRF, optionally snapped to its contour regions)."
+    probs = predict_probs(model, img, head, scales, flip)
+    lab = to_labels(probs, img, crf)
+    return region_vote(lab, oversegment(img), probs.shape[0], snap) if snap else lab
 
 def evaluate_segmenter(model:nn.Module, images:Sequence, truths:Sequence, n_classes:int, head:nn.Module=None,
                        scales:Sequence[float]=(1.,), flip:bool=False, crf:bool=False,
                        say=None, # progress lines on a console (e.g. `print`); None: silent
+                       snap:float=None, # snap each prediction to its image's contour regions (`predict_labels`)
                       )->Tensor:
     "Pooled confusion matrix [C, C] of `predict_labels` over images against their truth maps."
     conf = torch.zeros(n_classes, n_classes, dtype=torch.long)
     for i in progress(range(len(images)), 'scoring images', say or print, display=say is not None):
-        conf += confusion(predict_labels(model, images[i], head, scales, flip, crf), truths[i], n_classes)
+        conf += confusion(predict_labels(model, images[i], head, scales, flip, crf, snap), truths[i], n_classes)
     return conf
 
 

@@ -27,6 +27,7 @@ from .progress import progress
 from .distributed import GlobalBatchCallback, setup_process_group, broadcast_value, gather_objects, world_size, rank
 from .data import *
 from .kmeans import segment_batch
+from .overseg import region_vote
 from .relations import MemoryBank
 from .loss import SPMLLoss, SPML_PRESETS, classifier_ce
 from .model import *
@@ -371,12 +372,19 @@ def iou_table(conf:torch.Tensor, class_names)->str:
 
 def evaluate(learn:SPMLLearner, dl=None,
              say=None, # progress lines on a console (e.g. `print`); None: silent
+             snap:float=None, # snap each prediction to its image's over-segmentation (`region_vote`'s purity); None: not
             )->torch.Tensor:
     "Pooled confusion matrix of the classifier's predictions over a `DataLoader` (default: validation)."
     dl = dl or learn.dls.valid
     m = MIoU(learn.model.n_classes)
     for b in progress(dl, 'scoring (batches)', say or print, display=say is not None):
-        m.accumulate_logits(_logits_at(learn, b[0]), b[-1])
+        logits = _logits_at(learn, b[0])
+        if snap:                                   # the batch's own regions (b[2]), at the truth's size
+            t = b[-1]
+            pred = F.interpolate(logits, size=t.shape[-2:], mode='bilinear', align_corners=False).argmax(1).numpy()
+            pred = np.stack([region_vote(p, r, m.n_classes, snap) for p, r in zip(pred, b[2].cpu().numpy())])
+            m.conf += confusion(torch.from_numpy(pred), t.cpu(), m.n_classes, m.ignore)
+        else: m.accumulate_logits(logits, b[-1])
     return m.conf
 
 def _logits_at(learn, x):

@@ -12,9 +12,10 @@ from scipy import ndimage as ndi
 from skimage import color, filters, morphology, segmentation
 
 # %% auto #0
-__all__ = ['OVERSEG_METHODS', 'OVERSEG_REGIONS', 'relabel_dense', 'edge_strength', 'ContourHierarchy', 'contour_hierarchy',
-           'oversegment', 'boundary_recall', 'undersegmentation_error', 'load_overseg', 'ucm_to_regions',
-           'read_ucm_png', 'write_ucm_png', 'overseg_cache_path', 'cached_oversegment']
+__all__ = ['OVERSEG_METHODS', 'OVERSEG_REGIONS', 'VOTE_PURITY', 'relabel_dense', 'edge_strength', 'ContourHierarchy',
+           'contour_hierarchy', 'oversegment', 'boundary_recall', 'undersegmentation_error', 'region_vote',
+           'load_overseg', 'ucm_to_regions', 'read_ucm_png', 'write_ucm_png', 'overseg_cache_path',
+           'cached_oversegment']
 
 # %% ../nbs/03_overseg.ipynb #429d69e3
 def _check_img(img, name='img'):
@@ -217,6 +218,29 @@ def undersegmentation_error(seg:np.ndarray, # over-segmentation region map [H,W]
     ng = int(g.max()) + 1
     tab = np.bincount(s*ng + g, minlength=(int(s.max()) + 1)*ng).reshape(-1, ng)
     return float(np.minimum(tab, tab.sum(1, keepdims=True) - tab)[tab > 0].sum()/s.size)
+
+# %% ../nbs/03_overseg.ipynb #rv0code01
+VOTE_PURITY = 0.6   # a region takes its majority label when at least this share of its pixels has it
+
+def region_vote(labels:np.ndarray, # pseudo-label map [H, W] (0..C-1; other values are left alone)
+                regions:np.ndarray, # over-segmentation region map [H, W] of the same image (any integer ids)
+                n_classes:int, # number of classes `C`
+                purity:float=VOTE_PURITY, # a region is relabelled only where its majority reaches this share
+               )->np.ndarray:
+    "Labels snapped to the image's contour regions: each region whose labels mostly agree takes its majority label."
+    labels, regions = np.asarray(labels), np.asarray(regions)
+    if labels.shape != regions.shape: raise ValueError(f"region_vote: labels are {labels.shape} but regions {regions.shape}")
+    if not 0 <= purity <= 1: raise ValueError(f"region_vote: purity must be in [0, 1], got {purity}")
+    _, ids = np.unique(regions, return_inverse=True)
+    ids, lab = ids.reshape(-1), labels.reshape(-1).astype(np.int64)
+    ok = lab < n_classes
+    hist = np.zeros((ids.max() + 1, n_classes), np.int64)
+    np.add.at(hist, (ids[ok], lab[ok]), 1)
+    n = hist.sum(1)
+    pure = (n > 0) & (hist.max(1) >= purity*np.maximum(n, 1))
+    out = np.where(pure[ids] & ok, hist.argmax(1)[ids], lab)
+    return out.reshape(labels.shape).astype(labels.dtype)
+
 
 # %% ../nbs/03_overseg.ipynb #7590ad2c
 def _read_png(path, what):

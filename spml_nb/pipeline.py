@@ -29,7 +29,8 @@ from .learner import *
 from .learner import _poly_schedule, _unwrap
 from .distributed import setup_process_group, broadcast_value, world_size, rank
 from .inference import predict_labels, evaluate_segmenter, load_head
-from .pseudo_labels import walk_pseudo_labels, region_vote, VOTE_PURITY
+from .pseudo_labels import walk_pseudo_labels
+from .overseg import region_vote, VOTE_PURITY
 
 # %% auto #0
 __all__ = ['PSEUDO_SCALES', 'CPU_PLAN', 'PHOTO_PLAN', 'LEARNING_STEPS', 'GPU_DEFAULTS', 'StageRecord', 'cam_stage', 'fit_stage',
@@ -109,7 +110,7 @@ def stage2_labels(model:nn.Module, # trained SPML network
                   cams=None, # tags: the trained `CAMNet` (or CAM arrays): Algorithm 2 over the whole set instead
                   stride:int=None, # random-walk grid stride (default: 4 for images under 100 px, else 8)
                   scales:Sequence[float]=None, # Algorithm 1's embedding scales (default: 1 under 100 px, else `PSEUDO_SCALES`)
-                  vote:float=None, # `region_vote`'s purity on the over-segmentation (default: `VOTE_PURITY` for scribbles, else off); 0 or None: off
+                  snap:float=None, # `region_vote`'s purity on the over-segmentation (default: `VOTE_PURITY` for scribbles, else off); 0: off
                  )->list:
     "The paper's second-stage pseudo labels of every training image (`walk_pseudo_labels`), with progress; PNGs in `out`."
     say = say or (lambda *a, **k: None)
@@ -125,10 +126,10 @@ def stage2_labels(model:nn.Module, # trained SPML network
     for k in progress(range(0, len(imgs), chunk), f'pseudo labels ({chunk} images a part)', say) if cams is None else []:
         labels += walk_pseudo_labels(model, imgs[k:k + chunk], weak[k:k + chunk], C, stride=stride,
                                        scales=scales, keep_weak=supervision != 'tags', boxes=None if boxes is None else boxes[k:k + chunk])
-    vote = (VOTE_PURITY if supervision == 'scribbles' else None) if vote is None else vote
-    if vote:                                               # snapped to the contour regions; the weak labels still kept
+    snap = (VOTE_PURITY if supervision == 'scribbles' else None) if snap is None else snap
+    if snap:                                               # snapped to the contour regions; the weak labels still kept
         for i, lab in enumerate(labels):
-            voted = region_vote(lab, dls.train_ds[i][2], C, vote)
+            voted = region_vote(lab, dls.train_ds[i][2], C, snap)
             labels[i] = np.where(weak[i] < C, weak[i], voted).astype(np.uint8) if np.ndim(weak[i]) == 2 else voted
     if out is not None:
         out = Path(out); out.mkdir(parents=True, exist_ok=True)
@@ -250,6 +251,13 @@ def _crop_of(dls)->int:
     return next(t.crop for t in dls.train.after_item.fs if hasattr(t, 'crop'))
 
 # %% ../nbs/13_pipeline.ipynb #8aa26a22
+def _snap(a, prog:str)->float:
+    "The console's snapping purity: `--snap`, else `VOTE_PURITY`; 0: none (None)."
+    s = getattr(a, 'snap', None)
+    s = VOTE_PURITY if s is None else s
+    if not 0 <= s <= 1: raise SystemExit(f"{prog}: error: --snap must be a purity in [0, 1], got {s:g}")
+    return s or None
+
 def _precision(a):
     "`spml_learner`'s `mixed_precision` from the command's --precision / --fp16."
     return 'fp16' if a.fp16 else {'auto': None, 'fp32': False}.get(a.precision, a.precision)
@@ -483,6 +491,7 @@ def evaluate_run(run, # a run folder
                  stage:int=None, # 1, 2, or None: the run's final segmenter
                  head=None, # a classifier head file saved by `save_head` (default: the network's own)
                  scales:Sequence[float]=(1.,), flip:bool=False, crf:bool=False, # test-time views, dense CRF
+                 snap:float=None, # snap predictions to the images' contour regions (`predict_labels`)
                  device=None, say=None, **data_kw, # `run_images` arguments (data, root, split, valid_list, n_valid)
                 )->tuple:
     "Score a run's segmenter on its validation images: (pooled confusion matrix, class names, images scored)."
@@ -491,7 +500,7 @@ def evaluate_run(run, # a run folder
     if say: say(f"scoring {run}'s {'retrained segmenter (stage 2)' if model.stage == 2 else 'SPML network (stage 1)'}", flush=True)
     h = load_head(head, dev) if head else None
     imgs, truths, names = run_images(args, n, **data_kw)
-    return evaluate_segmenter(model, imgs, truths, n, h, tuple(scales), flip, crf, say=say), names, len(imgs)
+    return evaluate_segmenter(model, imgs, truths, n, h, tuple(scales), flip, crf, say=say, snap=snap), names, len(imgs)
 
 # %% ../nbs/13_pipeline.ipynb #55cdbe03
 def image_files(paths:Sequence)->list:
@@ -527,7 +536,7 @@ def overlay(img:np.ndarray, lab:np.ndarray, n_classes:int, alpha:float=0.5)->np.
 def predict(run, # a run folder (`spml_train --out`)
             images:Sequence, # image files and/or folders of them
             out=None, # folder for the label PNGs and overlays (None: nothing written)
-            stage:int=None, scales:Sequence[float]=(1.,), flip:bool=False, crf:bool=False, # as `evaluate_run`
+            stage:int=None, scales:Sequence[float]=(1.,), flip:bool=False, crf:bool=False, snap:float=None, # as `evaluate_run`
             device=None, say=None, # progress lines (e.g. `print`)
            )->list:
     "Label maps of `images` from a run's final segmenter; with `out`, one palette PNG and one overlay per image."
@@ -540,7 +549,7 @@ def predict(run, # a run folder (`spml_train --out`)
     labels = []
     for i, (f, img) in enumerate(zip(files, imgs)):
         t = time.perf_counter()
-        lab = predict_labels(model, img, None, tuple(scales), flip, crf)
+        lab = predict_labels(model, img, None, tuple(scales), flip, crf, snap)
         labels.append(lab)
         if out is not None:
             write_label(Path(out)/f"{f.stem}.png", lab, palette=True)
@@ -558,6 +567,7 @@ def train_command(a, # `spml_train` / `spml_demo` arguments (`cli.train_parser`)
                  ):
     "Plan, data, the budget's epochs, stage 1, the second stage with --stage2, scores and the run folder; the final learner."
     t0 = t0 or time.time()
+    snap = _snap(a, prog)                          # checked before anything runs
     gpu = torch.cuda.is_available() and not a.cpu
     if os.environ.get('RANK', '0') == '0':
         print(f"{prog}: starting on the {'GPU' if gpu else 'CPU'}"
@@ -585,8 +595,8 @@ def train_command(a, # `spml_train` / `spml_demo` arguments (`cli.train_parser`)
         stop = (time.time() + 0.5*(deadline - time.time())) if (deadline and a.stage2) else (deadline - ev - 5 if deadline else None)
         steps = fit_stage(learn, epochs=epochs, every=every, deadline=stop, say=say, what='stage 1' if a.stage2 else prog)
     if rank() != 0: return learn                   # rank 0 alone evaluates and writes
-    say("evaluating on the validation images", flush=True)
-    conf = evaluate(learn, say=say)
+    say("evaluating on the validation images" + (f" (predictions snapped to contour regions at {snap:g})" if snap else ''), flush=True)
+    conf = evaluate(learn, say=say, snap=snap)
     out = Path(a.out)
     if not a.stage2:
         secs = time.time() - t0
@@ -605,7 +615,7 @@ def train_command(a, # `spml_train` / `spml_demo` arguments (`cli.train_parser`)
         learn, lambda d: _pce_learner(d, a), crop=a.crop or a.size, bs=a.bs, seed=a.seed, out=out/'pseudo_labels',
         cams=getattr(dls, 'cam_model', None) if learn.supervision == 'tags' else None, budget=budget, say=say)
     say("evaluating the retrained segmenter on the validation images", flush=True)
-    conf2 = evaluate(learn2, say=say)
+    conf2 = evaluate(learn2, say=say, snap=snap)
     steps2, secs = rec2.steps, time.time() - t0
     stage1 = {'miou': miou(conf), 'iou': iou_per_class(conf).tolist(), 'steps': steps}
     print(f"\nstage 1 (SPML, {steps:,} steps): validation mIoU {100*miou(conf):.1f}\n\n{table1}\n")
@@ -620,22 +630,23 @@ def train_command(a, # `spml_train` / `spml_demo` arguments (`cli.train_parser`)
 
 def eval_command(a, prog:str='spml_eval', t0:float=None):
     "`spml_eval`: per-class IoU and mIoU of a run's final segmenter (or `--stage 1`) on its validation images."
-    dev = 'cpu' if a.cpu or not torch.cuda.is_available() else 'cuda'
+    dev, snap = 'cpu' if a.cpu or not torch.cuda.is_available() else 'cuda', _snap(a, prog)
     t = time.time()
     try:
-        conf, names, n_img = evaluate_run(a.run, a.stage, a.head, a.scales, a.flip, a.crf, dev, say=print, data=a.data,
+        conf, names, n_img = evaluate_run(a.run, a.stage, a.head, a.scales, a.flip, a.crf, snap, dev, say=print, data=a.data,
                                           root=a.root, split=a.split, valid_list=a.valid_list, n_valid=a.n_valid)
     except (ValueError, FileNotFoundError) as e: raise SystemExit(f"{prog}: error: {e}") from None
-    print(f"{n_img} images, scales {tuple(a.scales)}{', flip' if a.flip else ''}{', CRF' if a.crf else ''} "
+    print(f"{n_img} images, scales {tuple(a.scales)}{', flip' if a.flip else ''}{', CRF' if a.crf else ''}"
+          f"{f', snapped to contour regions at {snap:g}' if snap else ''} "
           f"({time.time() - t:.1f} s on {dev})\n")
     print(iou_table(conf, names))
     return conf
 
 def predict_command(a, prog:str='spml_predict', t0:float=None):
     "`spml_predict`: label PNGs and overlays of new images from a run's final segmenter."
-    dev = 'cpu' if a.cpu or not torch.cuda.is_available() else 'cuda'
+    dev, snap = 'cpu' if a.cpu or not torch.cuda.is_available() else 'cuda', _snap(a, prog)
     t = time.time()
-    try: labels = predict(a.run, a.images, a.out, a.stage, a.scales, a.flip, a.crf, dev, say=print)
+    try: labels = predict(a.run, a.images, a.out, a.stage, a.scales, a.flip, a.crf, snap, dev, say=print)
     except (ValueError, FileNotFoundError) as e: raise SystemExit(f"{prog}: error: {e}") from None
     print(f"{prog}: {len(labels)} images in {time.time() - t:.1f} s ({(time.time() - t)/max(len(labels), 1):.2f} s an image "
           f"on {dev}); wrote {a.out}/<name>.png (class indices, VOC palette) and {a.out}/overlays/<name>.jpg")

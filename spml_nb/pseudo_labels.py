@@ -19,9 +19,9 @@ from .cam import compute_cams, pseudo_label_quality
 from .inference import *
 
 # %% auto #0
-__all__ = ['VOTE_PURITY', 'image_segments', 'segment_memory', 'retrieve_probs', 'softmax_rw_labels', 'cam_probs', 'cam_rw_labels',
-           'nn_probs', 'tag_rescale', 'nn_labels', 'algorithm1', 'algorithm2', 'CAMSource', 'retrieval_pseudo_labels',
-           'walk_pseudo_labels', 'region_vote', 'show_walk']
+__all__ = ['image_segments', 'segment_memory', 'retrieve_probs', 'softmax_rw_labels', 'cam_probs', 'cam_rw_labels', 'nn_probs',
+           'tag_rescale', 'nn_labels', 'algorithm1', 'algorithm2', 'CAMSource', 'retrieval_pseudo_labels',
+           'walk_pseudo_labels', 'show_walk']
 
 # %% ../nbs/12a_pseudo_labels.ipynb #c76b18d5
 def image_segments(emb:Tensor, # raw embedding [D, h, w] (already at the size to segment)
@@ -279,29 +279,6 @@ def walk_pseudo_labels(model:nn.Module, # trained SPML network (`embed`, `classi
                             n_iter=n_iter, crf=crf)
     if not keep_weak: return out
     return [np.where(m < n_classes, m, p).astype(np.uint8) for m, p in zip(maps, out)]
-
-# %% ../nbs/12a_pseudo_labels.ipynb #rv0code01
-VOTE_PURITY = 0.6   # a region takes its majority label when at least this share of its pixels has it
-
-def region_vote(labels:np.ndarray, # pseudo-label map [H, W] (0..C-1; other values are left alone)
-                regions:np.ndarray, # over-segmentation region map [H, W] of the same image (any integer ids)
-                n_classes:int, # number of classes `C`
-                purity:float=VOTE_PURITY, # a region is relabelled only where its majority reaches this share
-               )->np.ndarray:
-    "Labels snapped to the image's contour regions: each region whose labels mostly agree takes its majority label."
-    labels, regions = np.asarray(labels), np.asarray(regions)
-    if labels.shape != regions.shape: raise ValueError(f"region_vote: labels are {labels.shape} but regions {regions.shape}")
-    if not 0 <= purity <= 1: raise ValueError(f"region_vote: purity must be in [0, 1], got {purity}")
-    _, ids = np.unique(regions, return_inverse=True)
-    ids, lab = ids.reshape(-1), labels.reshape(-1).astype(np.int64)
-    ok = lab < n_classes
-    hist = np.zeros((ids.max() + 1, n_classes), np.int64)
-    np.add.at(hist, (ids[ok], lab[ok]), 1)
-    n = hist.sum(1)
-    pure = (n > 0) & (hist.max(1) >= purity*np.maximum(n, 1))
-    out = np.where(pure[ids] & ok, hist.argmax(1)[ids], lab)
-    return out.reshape(labels.shape).astype(labels.dtype)
-
 
 # %% ../nbs/12a_pseudo_labels.ipynb #1bcd8da4
 def show_walk(img:np.ndarray, # HxWx3 uint8 image
