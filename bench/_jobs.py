@@ -24,6 +24,25 @@ def write_results(stem, md:str, cmd:str, wall:float, results:list):
     print(md)
 
 
+def run_table(runs:list, rows:list, variants:list, cell)->str:
+    "Markdown table: a row per variant, a column per run folder, `cell(row)` in each (rows: dicts with 'run', 'variant')."
+    from pathlib import Path
+    lines = ['| ' + ' | '.join(['variant'] + [Path(r).name for r in runs]) + ' |', '|' + '---|'*(len(runs) + 1)]
+    for v in variants:
+        lines.append(f"| {v} | " + ' | '.join(cell(x) for r in runs for x in rows if x['run'] == str(r) and x['variant'] == v) + ' |')
+    return '\n'.join(lines)
+
+
+def write_table(out, script:str, argv:list, title:str, what:str, table:str, rows:list):
+    "Print `what` and `table`; with `out`, write `out`.md (title, command, table) and `out`.json (command, rows)."
+    print(f"\n{what}\n\n{table}")
+    if out:
+        from pathlib import Path
+        cmd = f'python bench/{script} ' + ' '.join(argv)
+        Path(out + '.json').write_text(json.dumps(dict(command=cmd, rows=rows), indent=1))
+        Path(out + '.md').write_text(f"# {title}\n\n`{cmd}`\n\n{what}\n\n{table}\n")
+
+
 def run_times(fns:list, runs:int, sync=lambda: None, warmup:int=1)->list:
     "Seconds of each of `runs` calls of every function in `fns` (after `warmup` calls each); the functions take turns, so load from other processes hits all alike; `sync` waits for the GPU."
     for fn in fns:

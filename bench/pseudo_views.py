@@ -9,9 +9,11 @@ stage's network, is used, and its arguments name the folder). Every variant labe
 images from the same network; the table gives the pooled mIoU of the labels against `SegmentationClass`, and the
 seconds each variant took on one thread (embeddings included: every variant computes its own).
 """
-import argparse, json, sys, time
+import argparse, sys, time
 from pathlib import Path
 import numpy as np, torch
+sys.path.insert(0, str(Path(__file__).parent))
+from _jobs import run_table, write_table
 
 VARIANTS = {   # name -> `softmax_rw_labels` arguments (stride 8, flips, beta 5, power 20, 6 squarings unless given)
     'one scale': {},
@@ -66,17 +68,8 @@ def main(argv=None):
     torch.set_num_threads(1)
     rows = []
     for r in a.runs: rows += run_variants(r, a.n, a.variants)
-    head = ['variant'] + [Path(r).name for r in a.runs]
-    lines = ['| ' + ' | '.join(head) + ' |', '|' + '---|'*len(head)]
-    for v in a.variants:
-        cells = [f"{x['miou']:.1f} ({x['seconds']:.0f} s)" for r in a.runs for x in rows if x['run'] == str(r) and x['variant'] == v]
-        lines.append(f"| {v} | " + ' | '.join(cells) + ' |')
-    table = '\n'.join(lines)
-    print(f"\npseudo-label mIoU % against the training truth (first {a.n} training images; seconds on one thread)\n\n{table}")
-    if a.out:
-        cmd = 'python bench/pseudo_views.py ' + ' '.join(sys.argv[1:] if argv is None else argv)
-        Path(a.out + '.json').write_text(json.dumps(dict(command=cmd, rows=rows), indent=1))
-        Path(a.out + '.md').write_text(f"# Pseudo labels by views and walk\n\n`{cmd}`\n\n{table}\n")
-
+    table = run_table(a.runs, rows, a.variants, lambda x: f"{x['miou']:.1f} ({x['seconds']:.0f} s)")
+    write_table(a.out, 'pseudo_views.py', sys.argv[1:] if argv is None else argv, 'Pseudo labels by views and walk',
+                f"pseudo-label mIoU % against the training truth (first {a.n} training images; seconds on one thread)", table, rows)
 
 if __name__ == '__main__': main()

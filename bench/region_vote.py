@@ -11,16 +11,12 @@ the scribbled pixels kept), once; each purity then snaps those labels to the ite
 `--steps`, a segmenter is retrained from the first stage's weights on the walk's labels and on each purity's labels
 (`partial_ce_learner`, crops of 128, batch 8, the same seed), and scored on the validation images. One thread.
 """
-import argparse, json, sys, time
+import argparse, sys, time
 from pathlib import Path
 import numpy as np, torch
-
-
-def score(labels, truth, C):
-    "Pooled mIoU % and per-class IoU % of label maps against truth maps (255 ignored)."
-    from spml_nb.core import confusion, iou_per_class, miou
-    conf = sum(confusion(l, t, C) for l, t in zip(labels, truth))
-    return 100*miou(conf), (100*iou_per_class(conf)).round(decimals=1).tolist()
+sys.path.insert(0, str(Path(__file__).parent))
+from _jobs import run_table, write_table
+from pseudo_views import score
 
 
 def run_one(run, purities, steps, seed):
@@ -78,20 +74,11 @@ def main(argv=None):
     torch.set_num_threads(1)
     rows = []
     for r in a.runs: rows += run_one(r, a.purities, a.steps, a.seed)
-    head = ['labels'] + [Path(r).name for r in a.runs]
-    lines = ['| ' + ' | '.join(head) + ' |', '|' + '---|'*len(head)]
-    for v in dict.fromkeys(x['variant'] for x in rows):
-        cells = [f"{x['label_miou']:.1f}" + (f" / {x['miou']:.1f}" if a.steps else '')
-                 for r in a.runs for x in rows if x['run'] == str(r) and x['variant'] == v]
-        lines.append(f"| {v} | " + ' | '.join(cells) + ' |')
     what = 'pseudo-label mIoU % against the training truth' + (
         f' / the segmenter retrained on them for {a.steps} steps (seed {a.seed}), validation mIoU %' if a.steps else '')
-    table = '\n'.join(lines)
-    print(f"\n{what}\n\n{table}")
-    if a.out:
-        cmd = 'python bench/region_vote.py ' + ' '.join(sys.argv[1:] if argv is None else argv)
-        Path(a.out + '.json').write_text(json.dumps(dict(command=cmd, rows=rows), indent=1))
-        Path(a.out + '.md').write_text(f"# Second-stage labels snapped to the over-segmentation\n\n`{cmd}`\n\n{what}\n\n{table}\n")
-
+    table = run_table(a.runs, rows, list(dict.fromkeys(x['variant'] for x in rows)),
+                      lambda x: f"{x['label_miou']:.1f}" + (f" / {x['miou']:.1f}" if a.steps else ''))
+    write_table(a.out, 'region_vote.py', sys.argv[1:] if argv is None else argv,
+                'Second-stage labels snapped to the over-segmentation', what, table, rows)
 
 if __name__ == '__main__': main()
