@@ -126,11 +126,10 @@ def stage2_labels(model:nn.Module, # trained SPML network
     for k in progress(range(0, len(imgs), chunk), f'pseudo labels ({chunk} images a part)', say) if cams is None else []:
         labels += walk_pseudo_labels(model, imgs[k:k + chunk], weak[k:k + chunk], C, stride=stride,
                                        scales=scales, keep_weak=supervision != 'tags', boxes=None if boxes is None else boxes[k:k + chunk])
-    snap = (VOTE_PURITY if supervision == 'scribbles' else None) if snap is None else snap
-    if snap:                                               # snapped to the contour regions; the weak labels still kept
-        for i, lab in enumerate(labels):
-            voted = region_vote(lab, dls.train_ds[i][2], C, snap)
-            labels[i] = np.where(weak[i] < C, weak[i], voted).astype(np.uint8) if np.ndim(weak[i]) == 2 else voted
+    if snap is None: snap = VOTE_PURITY if supervision == 'scribbles' else 0
+    for i, lab in enumerate(labels if snap else []):      # snapped to the contour regions; the weak labels still kept
+        voted = region_vote(lab, dls.train_ds[i][2], C, snap)
+        labels[i] = np.where(weak[i] < C, weak[i], voted).astype(np.uint8) if np.ndim(weak[i]) == 2 else voted
     if out is not None:
         out = Path(out); out.mkdir(parents=True, exist_ok=True)
         for it, lab in zip(dls.train.items, labels): write_label(out/f"{it.name or id(it)}.png", lab)
@@ -251,12 +250,9 @@ def _crop_of(dls)->int:
     return next(t.crop for t in dls.train.after_item.fs if hasattr(t, 'crop'))
 
 # %% ../nbs/13_pipeline.ipynb #8aa26a22
-def _snap(a, prog:str)->float:
-    "The console's snapping purity: `--snap`, else `VOTE_PURITY`; 0: none (None)."
-    s = getattr(a, 'snap', None)
-    s = VOTE_PURITY if s is None else s
-    if not 0 <= s <= 1: raise SystemExit(f"{prog}: error: --snap must be a purity in [0, 1], got {s:g}")
-    return s or None
+def _snap(a)->float:
+    "The console's snapping purity: `--snap` (the parser checks it is in [0, 1]), else `VOTE_PURITY`; None for 0."
+    return (VOTE_PURITY if getattr(a, 'snap', None) is None else a.snap) or None
 
 def _precision(a):
     "`spml_learner`'s `mixed_precision` from the command's --precision / --fp16."
@@ -567,7 +563,6 @@ def train_command(a, # `spml_train` / `spml_demo` arguments (`cli.train_parser`)
                  ):
     "Plan, data, the budget's epochs, stage 1, the second stage with --stage2, scores and the run folder; the final learner."
     t0 = t0 or time.time()
-    snap = _snap(a, prog)                          # checked before anything runs
     gpu = torch.cuda.is_available() and not a.cpu
     if os.environ.get('RANK', '0') == '0':
         print(f"{prog}: starting on the {'GPU' if gpu else 'CPU'}"
@@ -595,6 +590,7 @@ def train_command(a, # `spml_train` / `spml_demo` arguments (`cli.train_parser`)
         stop = (time.time() + 0.5*(deadline - time.time())) if (deadline and a.stage2) else (deadline - ev - 5 if deadline else None)
         steps = fit_stage(learn, epochs=epochs, every=every, deadline=stop, say=say, what='stage 1' if a.stage2 else prog)
     if rank() != 0: return learn                   # rank 0 alone evaluates and writes
+    snap = _snap(a)
     say("evaluating on the validation images" + (f" (predictions snapped to contour regions at {snap:g})" if snap else ''), flush=True)
     conf = evaluate(learn, say=say, snap=snap)
     out = Path(a.out)
@@ -630,21 +626,20 @@ def train_command(a, # `spml_train` / `spml_demo` arguments (`cli.train_parser`)
 
 def eval_command(a, prog:str='spml_eval', t0:float=None):
     "`spml_eval`: per-class IoU and mIoU of a run's final segmenter (or `--stage 1`) on its validation images."
-    dev, snap = 'cpu' if a.cpu or not torch.cuda.is_available() else 'cuda', _snap(a, prog)
+    dev, snap = 'cpu' if a.cpu or not torch.cuda.is_available() else 'cuda', _snap(a)
     t = time.time()
     try:
         conf, names, n_img = evaluate_run(a.run, a.stage, a.head, a.scales, a.flip, a.crf, snap, dev, say=print, data=a.data,
                                           root=a.root, split=a.split, valid_list=a.valid_list, n_valid=a.n_valid)
     except (ValueError, FileNotFoundError) as e: raise SystemExit(f"{prog}: error: {e}") from None
     print(f"{n_img} images, scales {tuple(a.scales)}{', flip' if a.flip else ''}{', CRF' if a.crf else ''}"
-          f"{f', snapped to contour regions at {snap:g}' if snap else ''} "
-          f"({time.time() - t:.1f} s on {dev})\n")
+          f"{f', snapped to contour regions at {snap:g}' if snap else ''} ({time.time() - t:.1f} s on {dev})\n")
     print(iou_table(conf, names))
     return conf
 
 def predict_command(a, prog:str='spml_predict', t0:float=None):
     "`spml_predict`: label PNGs and overlays of new images from a run's final segmenter."
-    dev, snap = 'cpu' if a.cpu or not torch.cuda.is_available() else 'cuda', _snap(a, prog)
+    dev, snap = 'cpu' if a.cpu or not torch.cuda.is_available() else 'cuda', _snap(a)
     t = time.time()
     try: labels = predict(a.run, a.images, a.out, a.stage, a.scales, a.flip, a.crf, snap, dev, say=print)
     except (ValueError, FileNotFoundError) as e: raise SystemExit(f"{prog}: error: {e}") from None
