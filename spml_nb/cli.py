@@ -23,6 +23,12 @@ def _purity(s:str)->float:
     if not 0 <= v <= 1: raise argparse.ArgumentTypeError(f"a purity in [0, 1] is expected, got {s}")
     return v
 
+def _snap_arg(p, what:str):
+    "`--snap` on parser `p`; `what` says which predictions are snapped."
+    p.add_argument('--snap', type=_purity, default=None, metavar='PURITY',
+                   help=f"snap {what} to each image's contour regions: a region whose pixels agree at PURITY or more "
+                        "takes their majority label (default 0.6, VOTE_PURITY; 0: the network's labels as they are)")
+
 def train_parser(demo:bool=False)->argparse.ArgumentParser:
     "`spml_train`'s arguments (`spml_demo`'s with `demo`)."
     p = argparse.ArgumentParser(prog='spml_demo' if demo else 'spml_train',
@@ -80,9 +86,7 @@ def train_parser(demo:bool=False)->argparse.ArgumentParser:
                         "embedding (written to OUT/pseudo_labels), then a segmenter retrained on them, scored on val")
     p.add_argument('--loss', default='spml', choices=['spml', 'pce'],
                    help="spml, or pce: the partial cross-entropy baseline (same network and recipe) on the same labels")
-    p.add_argument('--snap', type=_purity, default=None, metavar='PURITY',
-                   help="the validation scores snap predictions to each image's contour regions: a region whose pixels agree at PURITY or "
-                        "more takes their majority label (default 0.6, VOTE_PURITY; 0: the network's labels as they are)")
+    _snap_arg(p, 'the predictions the validation scores count')
     return p
 
 # %% ../nbs/14_cli.ipynb #a7b651d1
@@ -92,9 +96,7 @@ def _tta_args(p):
     p.add_argument('--scales', type=float, nargs='+', default=[1.], help='test-time scales, e.g. 0.5 0.75 1 1.25 1.5')
     p.add_argument('--flip', action='store_true', help='add mirrored views')
     p.add_argument('--crf', action='store_true', help='dense CRF (needs pip install "spml_nb[crf]")')
-    p.add_argument('--snap', type=_purity, default=None, metavar='PURITY',
-                   help="snap predictions to each image's contour regions: a region whose pixels agree at PURITY or "
-                        "more takes their majority label (default 0.6, VOTE_PURITY; 0: the network's labels as they are)")
+    _snap_arg(p, 'predictions')
     p.add_argument('--cpu', action='store_true', help='run on the CPU even when CUDA is there')
     return p
 

@@ -22,7 +22,8 @@ from .core import *
 from .core import _moved_names
 from .progress import progress
 from .walk import *
-from .overseg import oversegment, region_vote
+from .overseg import region_vote
+from .data import default_overseg
 from .model import ClassifierHead
 from .learner import PolyLRSchedule
 
@@ -217,12 +218,12 @@ def predict_probs(model:nn.Module, # embedding network with `embed`
 
 def predict_labels(model:nn.Module, img:np.ndarray, head:nn.Module=None, scales:Sequence[float]=(1.,), flip:bool=False,
             crf:bool=False,
-            snap:float=None, # `region_vote`'s purity on the image's default over-segmentation; None or 0: not snapped
+            snap:float=None, # `region_vote`'s purity on the image's `default_overseg`, the training items' own; None or 0: not snapped
            )->np.ndarray:
     "Label map uint8 [H, W] of `img` (test-time views averaged, optional dense CRF, optionally snapped to its contour regions)."
     probs = predict_probs(model, img, head, scales, flip)
     lab = to_labels(probs, img, crf)
-    return region_vote(lab, oversegment(img), probs.shape[0], snap) if snap else lab
+    return region_vote(lab, default_overseg(img), probs.shape[0], snap) if snap else lab
 
 def evaluate_segmenter(model:nn.Module, images:Sequence, truths:Sequence, n_classes:int, head:nn.Module=None,
                        scales:Sequence[float]=(1.,), flip:bool=False, crf:bool=False,
