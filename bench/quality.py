@@ -155,7 +155,7 @@ def train_one(cfg, run, seed, pseudo):
     "One run of the grid through the package's pipeline (`run_pipeline`): validation mIoU and per-class IoU of each stage."
     from fastai.torch_core import set_seed
     from spml_nb.data import spml_dataloaders, SYNTH_CLASSES
-    from spml_nb.pipeline import run_pipeline
+    from spml_nb.pipeline import run_pipeline, STAGE2_SNAP
     data = _data(cfg)
     kind, length = run['kind'], run['length']
     weak = {s: _weak_maps(data, pseudo, s, kind, length) for s in ('train', 'valid')}
@@ -165,6 +165,7 @@ def train_one(cfg, run, seed, pseudo):
     if kind == 'boxes': dls.boxes = [data['train'].weak(i, 'boxes') for i in range(len(data['train']))]   # classes kept in their boxes
     kw = dict(dim=cfg['dim'], recipe=cfg['recipe'], lr=cfg['lr'])
     if run['method'] == 'spml': kw.update(grid=cfg['grid'], **run['over'])
+    if cfg.get('stage2_snap') is not None: STAGE2_SNAP[kind] = cfg['stage2_snap']   # this process's preset, for this run
     res = run_pipeline(dls, kind, cfg['arch'], cfg['steps'], loss=run['method'], stage2=bool(run.get('stage2')), seed=seed,
                        cams=_cam_model(pseudo) if kind == 'tags' else None, warm=cfg.get('stage2_init', 'stage1') == 'stage1',
                        stride=cfg['rw_stride'], learner_kw=kw, steps2=cfg.get('steps2'))
@@ -289,6 +290,8 @@ def main(argv=None):
     p.add_argument('--no-pictures', action='store_true', help="no validation pictures of seed 0's models")
     p.add_argument('--seed-list', nargs='+', type=int, default=None, help='these seeds (default: 0 .. seeds-1)')
     p.add_argument('--merge', nargs='+', default=None, help='no training: the tables of these .json results together')
+    p.add_argument('--stage2-snap', type=float, default=None, metavar='PURITY',
+                   help="second-stage labels snapped to contour regions at this purity for every weak label (0: off; default: the package's STAGE2_SNAP)")
     p.add_argument('--stage2-init', default='stage1', choices=['stage1', 'scratch'],
                    help="the second stage's network starts from the first stage's weights (stage1) or random ones (scratch; "
                         "the tables measured before 2026-12-04 16:10)")
@@ -306,6 +309,7 @@ def main(argv=None):
     if a.n_valid: cfg['n_valid'] = a.n_valid
     cfg['cam_cache'] = a.cam_cache or None
     cfg['stage2_init'] = a.stage2_init
+    if a.stage2_snap is not None: cfg['stage2_snap'] = a.stage2_snap
     kinds = tuple(a.kinds or cfg['kinds'])
     cuda = torch.cuda.is_available() and not a.cpu
     cfg['device'] = 'cuda' if cuda else 'cpu'

@@ -29,6 +29,11 @@ def _snap_arg(p, what:str):
                    help=f"snap {what} to each image's contour regions: a region whose pixels agree at PURITY or more "
                         "takes their majority label (default 0.6, VOTE_PURITY; 0: the network's labels as they are)")
 
+def _views_args(p, what:str, default:str='0.75 1 1.25, each mirrored (TTA_SCALES)'):
+    "`--scales` and `--flip` / `--no-flip` on parser `p`: the test-time views of `what` (None: the console's, `TTA_SCALES`)."
+    p.add_argument('--scales', type=float, nargs='+', default=None, help=f'test-time scales of {what} (default: {default})')
+    p.add_argument('--flip', action=argparse.BooleanOptionalAction, default=None, help='add mirrored views (default: on)')
+
 def train_parser(demo:bool=False)->argparse.ArgumentParser:
     "`spml_train`'s arguments (`spml_demo`'s with `demo`)."
     p = argparse.ArgumentParser(prog='spml_demo' if demo else 'spml_train',
@@ -87,14 +92,15 @@ def train_parser(demo:bool=False)->argparse.ArgumentParser:
     p.add_argument('--loss', default='spml', choices=['spml', 'pce'],
                    help="spml, or pce: the partial cross-entropy baseline (same network and recipe) on the same labels")
     _snap_arg(p, 'the predictions the validation scores count')
+    _views_args(p, 'the validation scores', '1, unmirrored' if demo else '0.75 1 1.25, each mirrored (TTA_SCALES)')
+    if demo: p.set_defaults(scales=[1.], flip=False)   # the demo's figures are single views
     return p
 
 # %% ../nbs/14_cli.ipynb #a7b651d1
 def _tta_args(p):
     p.add_argument('--stage', type=int, default=None, choices=[1, 2],
                    help="which segmenter: 1 the SPML network, 2 the retrained one (default: the run's final one, 2 after --stage2)")
-    p.add_argument('--scales', type=float, nargs='+', default=[1.], help='test-time scales, e.g. 0.5 0.75 1 1.25 1.5')
-    p.add_argument('--flip', action='store_true', help='add mirrored views')
+    _views_args(p, 'each image')
     p.add_argument('--crf', action='store_true', help='dense CRF (needs pip install "spml_nb[crf]")')
     _snap_arg(p, 'predictions')
     p.add_argument('--cpu', action='store_true', help='run on the CPU even when CUDA is there')

@@ -25,7 +25,7 @@ from .walk import *
 from .overseg import region_vote
 from .data import default_overseg
 from .model import ClassifierHead
-from .learner import PolyLRSchedule
+from .learner import PolyLRSchedule, view_probs
 
 # %% auto #0
 __all__ = ['HAS_CRF', 'MSC_SCALES', 'image_tensor', 'embed_views', 'EmbeddingCache', 'class_probs', 'max_normalise', 'dense_crf',
@@ -207,14 +207,9 @@ def predict_probs(model:nn.Module, # embedding network with `embed`
                   scales:Sequence[float]=(1.,), # test-time scales
                   flip:bool=False, # also the mirrored image (its sided classes swapped back by `model.mirror`)
                  )->Tensor:
-    "Class probabilities [C, H, W] of `img`, averaged over the test-time views (each view's logits upsampled, as in training)."
-    head = head if head is not None else model.classifier
-    head.to(next(model.parameters()).device).eval()
-    views = embed_views(model, img, scales, flip)
-    mirror = getattr(model, 'mirror', None) if flip else None
-    acc = sum(_view_classes(F.interpolate(head(e[None]), tuple(img.shape[:2]), mode='bilinear', align_corners=False)[0].softmax(0),
-                            k, mirror) for k, e in enumerate(views))
-    return acc/len(views)
+    "Class probabilities [C, H, W] of `img`, averaged over the test-time views (`view_probs`: each view's logits upsampled, as in training)."
+    head, dev = head if head is not None else model.classifier, next(model.parameters()).device
+    return view_probs(model, image_tensor(img).to(dev), scales, flip, head.to(dev))[0]
 
 def predict_labels(model:nn.Module, img:np.ndarray, head:nn.Module=None, scales:Sequence[float]=(1.,), flip:bool=False,
             crf:bool=False,

@@ -34,12 +34,12 @@ from .model import *
 from .core import _plain
 
 # %% auto #0
-__all__ = ['LR_MULTS', 'SUPERVISION_DEFAULTS', 'RECIPES', 'poly_lr', 'spml_splitter', 'PolyLRSchedule', 'MemoryBankCallback',
-           'PlainTensors', 'NonFiniteError', 'NonFiniteGuard', 'ResumableCheckpoint', 'resume_fit', 'load_model_state',
-           'SPMLLearner', 'ChannelsLastBatches', 'cuda_speedups', 'recipe_weights', 'pick_recipe', 'spml_learner',
-           'fit_one_batch', 'PartialCELoss', 'partial_ce_learner', 'iou_table', 'evaluate', 'NoValidation', 'fit_steps',
-           'EpochReport', 'ValidateEvery', 'TimeBudget', 'Heartbeat', 'seconds_per_step', 'seconds_per_batch',
-           'seconds_per_epoch']
+__all__ = ['LR_MULTS', 'SUPERVISION_DEFAULTS', 'RECIPES', 'TTA_SCALES', 'poly_lr', 'spml_splitter', 'PolyLRSchedule',
+           'MemoryBankCallback', 'PlainTensors', 'NonFiniteError', 'NonFiniteGuard', 'ResumableCheckpoint',
+           'resume_fit', 'load_model_state', 'SPMLLearner', 'ChannelsLastBatches', 'cuda_speedups', 'recipe_weights',
+           'pick_recipe', 'spml_learner', 'fit_one_batch', 'PartialCELoss', 'partial_ce_learner', 'iou_table',
+           'evaluate', 'view_probs', 'NoValidation', 'fit_steps', 'EpochReport', 'ValidateEvery', 'TimeBudget',
+           'Heartbeat', 'seconds_per_step', 'seconds_per_batch', 'seconds_per_epoch']
 
 # %% ../nbs/09_learner.ipynb #eaee6de6
 def poly_lr(t:int, total:int, base:float, power:float=0.9, warmup:int=100)->float:
@@ -370,15 +370,19 @@ def iou_table(conf:torch.Tensor, class_names)->str:
     rows = [f"| {n} | {100*v:.1f} |" for n, v in zip(class_names, ious)]
     return '\n'.join(['| class | IoU % |', '|---|---|', *rows, f"| **mIoU** | **{100*ious.mean():.1f}** |"])
 
+TTA_SCALES = (0.75, 1., 1.25)   # the console's test-time scales, each view with its mirror
+
 def evaluate(learn:SPMLLearner, dl=None,
              say=None, # progress lines on a console (e.g. `print`); None: silent
              snap:float=None, # snap each prediction to its image's over-segmentation (`region_vote`'s purity); None: not
+             scales:Sequence[float]=(1.,), # test-time scales of each batch (the console's: `TTA_SCALES`)
+             flip:bool=False, # also each view's mirror (sided classes swapped back by the network's `mirror`)
             )->torch.Tensor:
     "Pooled confusion matrix of the classifier's predictions over a `DataLoader` (default: validation)."
     dl = dl or learn.dls.valid
     m = MIoU(learn.model.n_classes)
     for b in progress(dl, 'scoring (batches)', say or print, display=say is not None):
-        logits = _logits_at(learn, b[0])
+        logits = _logits_at(learn, b[0], scales, flip)
         if snap:                                   # the batch's own regions (b[2]), at the truth's size
             t = b[-1]
             pred = F.interpolate(logits, size=t.shape[-2:], mode='bilinear', align_corners=False).argmax(1).numpy()
@@ -387,7 +391,28 @@ def evaluate(learn:SPMLLearner, dl=None,
         else: m.accumulate_logits(logits, b[-1])
     return m.conf
 
-def _logits_at(learn, x):
+@torch.no_grad()
+def view_probs(model:nn.Module, # an `SPMLNet` (`embed`, `classifier`)
+               x:torch.Tensor, # normalised image batch [B, 3, H, W]
+               scales:Sequence[float]=(1.,), # test-time scales
+               flip:bool=False, # also each scale's mirror: its embedding flipped back, sided classes swapped by `model.mirror`
+               head:nn.Module=None, # classifier on the embedding (default `model.classifier`)
+              )->torch.Tensor:
+    "Class probabilities [B, C, H, W] of `x`: the softmax of each view's logits, upsampled to `x`'s size, averaged over the views."
+    head = head if head is not None else model.classifier
+    model.eval(); head.eval()
+    (H, W), mirror, acc, n = x.shape[-2:], getattr(model, 'mirror', None), 0., 0
+    for s in scales:
+        xs = x if s == 1 else F.interpolate(x, (max(8, int(s*H)), max(8, int(s*W))), mode='bilinear', align_corners=False)
+        for f in (False, True)[:1 + bool(flip)]:
+            e = (model.embed(xs.flip(-1)).flip(-1) if f else model.embed(xs)).float()
+            p = F.interpolate(head(e), (H, W), mode='bilinear', align_corners=False).softmax(1)
+            acc, n = acc + (p[:, torch.as_tensor(mirror, device=p.device)] if f and mirror is not None else p), n + 1
+    return acc/n
+
+def _logits_at(learn, x, scales=(1.,), flip=False):
+    "A batch's class scores; over several views, the log of their mean softmax (`view_probs`)."
+    if tuple(scales) != (1.,) or flip: return view_probs(learn.model, x, scales, flip).clamp_min(1e-30).log().cpu()
     learn.model.eval()
     with torch.no_grad(): return learn.model(x)[0].float().cpu()
 

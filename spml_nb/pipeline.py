@@ -33,10 +33,10 @@ from .pseudo_labels import walk_pseudo_labels
 from .overseg import region_vote, VOTE_PURITY
 
 # %% auto #0
-__all__ = ['PSEUDO_SCALES', 'CPU_PLAN', 'PHOTO_PLAN', 'LEARNING_STEPS', 'GPU_DEFAULTS', 'StageRecord', 'cam_stage', 'fit_stage',
-           'stage2_labels', 'warm_start', 'stage2_dataloaders', 'second_stage', 'PipelineResult', 'run_pipeline',
-           'seed_loaders', 'plan_run', 'cam_dataloaders', 'cam_synth_dataloaders', 'precompute_overseg', 'save_run',
-           'load_run', 'run_images', 'evaluate_run', 'image_files', 'check_images', 'overlay', 'predict',
+__all__ = ['PSEUDO_SCALES', 'STAGE2_SNAP', 'CPU_PLAN', 'PHOTO_PLAN', 'LEARNING_STEPS', 'GPU_DEFAULTS', 'StageRecord', 'cam_stage',
+           'fit_stage', 'stage2_labels', 'warm_start', 'stage2_dataloaders', 'second_stage', 'PipelineResult',
+           'run_pipeline', 'seed_loaders', 'plan_run', 'cam_dataloaders', 'cam_synth_dataloaders', 'precompute_overseg',
+           'save_run', 'load_run', 'run_images', 'evaluate_run', 'image_files', 'check_images', 'overlay', 'predict',
            'train_command', 'eval_command', 'predict_command']
 
 # %% ../nbs/13_pipeline.ipynb #c04556e6
@@ -101,6 +101,7 @@ def _weak_inputs(dls, supervision):
     return imgs, weak
 
 PSEUDO_SCALES = (0.5, 1., 1.5)   # embedding scales of the second stage's labels on images of 100 px and more
+STAGE2_SNAP = {'scribbles': VOTE_PURITY}   # per weak label: `region_vote`'s purity for the second stage's labels (absent: off)
 
 def stage2_labels(model:nn.Module, # trained SPML network
                   dls, # its `SPMLDataLoaders`
@@ -110,7 +111,7 @@ def stage2_labels(model:nn.Module, # trained SPML network
                   cams=None, # tags: the trained `CAMNet` (or CAM arrays): Algorithm 2 over the whole set instead
                   stride:int=None, # random-walk grid stride (default: 4 for images under 100 px, else 8)
                   scales:Sequence[float]=None, # Algorithm 1's embedding scales (default: 1 under 100 px, else `PSEUDO_SCALES`)
-                  snap:float=None, # `region_vote`'s purity on the over-segmentation (default: `VOTE_PURITY` for scribbles, else off); 0: off
+                  snap:float=None, # `region_vote`'s purity on the over-segmentation (default: `STAGE2_SNAP`'s for the weak label); 0: off
                  )->list:
     "The paper's second-stage pseudo labels of every training image (`walk_pseudo_labels`), with progress; PNGs in `out`."
     say = say or (lambda *a, **k: None)
@@ -126,7 +127,7 @@ def stage2_labels(model:nn.Module, # trained SPML network
     for k in progress(range(0, len(imgs), chunk), f'pseudo labels ({chunk} images a part)', say) if cams is None else []:
         labels += walk_pseudo_labels(model, imgs[k:k + chunk], weak[k:k + chunk], C, stride=stride,
                                        scales=scales, keep_weak=supervision != 'tags', boxes=None if boxes is None else boxes[k:k + chunk])
-    if snap is None: snap = VOTE_PURITY if supervision == 'scribbles' else 0
+    if snap is None: snap = STAGE2_SNAP.get(supervision, 0)
     for i, lab in enumerate(labels if snap else []):      # snapped to the contour regions; the weak labels still kept
         voted = region_vote(lab, dls.train_ds[i][2], C, snap)
         labels[i] = np.where(weak[i] < C, weak[i], voted).astype(np.uint8) if np.ndim(weak[i]) == 2 else voted
@@ -250,9 +251,12 @@ def _crop_of(dls)->int:
     return next(t.crop for t in dls.train.after_item.fs if hasattr(t, 'crop'))
 
 # %% ../nbs/13_pipeline.ipynb #8aa26a22
-def _snap(a)->float:
-    "The console's snapping purity: `--snap` (the parser checks it is in [0, 1]), else `VOTE_PURITY`; None for 0."
-    return (VOTE_PURITY if getattr(a, 'snap', None) is None else a.snap) or None
+def _scoring(a)->tuple:
+    "How the console scores: snapping purity (`--snap`, else `VOTE_PURITY`; None for 0), test-time scales and mirror (else `TTA_SCALES`, mirrored)."
+    return ((VOTE_PURITY if getattr(a, 'snap', None) is None else a.snap) or None, tuple(getattr(a, 'scales', None) or TTA_SCALES),
+            True if getattr(a, 'flip', None) is None else a.flip)
+
+def _views_words(scales, flip)->str: return f"scales {' '.join(f'{s:g}' for s in scales)}{', each mirrored' if flip else ''}"
 
 def _precision(a):
     "`spml_learner`'s `mixed_precision` from the command's --precision / --fp16."
@@ -299,12 +303,12 @@ def _setup(a, prog, say=print):
     except (ValueError, FileNotFoundError) as e: raise SystemExit(f"{prog}: error: {e}") from None
     return dls, make
 
-def _budget_epochs(make, dls, seconds:float, ws:int, say, what:str)->tuple:
+def _budget_epochs(make, dls, seconds:float, ws:int, say, what:str, views:tuple=((1.,), False))->tuple:
     "Epochs (and the validation interval) that fill `seconds` of training, from a few timed steps and one validation."
     probe = make()
     step = (seconds_per_step(probe, dls) + seconds_per_batch(dls.train))/ws   # each of `ws` processes: a share of the steps
-    t = time.perf_counter(); evaluate(probe, say=say); ev = time.perf_counter() - t   # as long as the final evaluation
-    val = 2*ev                                     # fastai's validation also computes the loss
+    t = time.perf_counter(); evaluate(probe, say=say, scales=views[0], flip=views[1]); ev = time.perf_counter() - t   # the final one
+    val = 2*ev/sum(s*s for s in views[0])/(1 + views[1])   # fastai's validation: one view, and the loss too
     n_reports = 2                                  # validations during training
     steps = max(1, int((seconds - n_reports*val - ev)/step))
     epochs = broadcast_value(max(1, round(steps/len(dls.train))))
@@ -574,10 +578,10 @@ def train_command(a, # `spml_train` / `spml_demo` arguments (`cli.train_parser`)
     set_seed(a.seed)                               # the loaders' shuffle too: a run is its seed's
     dls, make = _setup(a, prog, say)
     deadline = t0 + 60*a.minutes if (a.minutes is not None and a.epochs is None) else None
-    epochs, every, ev = a.epochs, 1, 0.
+    (epochs, every, ev), (snap, *views) = (a.epochs, 1, 0.), _scoring(a)
     if deadline:                                   # stage 1 gets its share of what is left; the second stage re-plans
         left = deadline - time.time() - 10
-        epochs, every, ev = _budget_epochs(make, dls, 0.45*left if a.stage2 else 0.9*left, ws, say, 'stage 1' if a.stage2 else prog)
+        epochs, every, ev = _budget_epochs(make, dls, 0.45*left if a.stage2 else 0.9*left, ws, say, 'stage 1' if a.stage2 else prog, views)
     epochs = epochs or 10
     set_seed(a.seed)
     learn = make()
@@ -590,9 +594,8 @@ def train_command(a, # `spml_train` / `spml_demo` arguments (`cli.train_parser`)
         stop = (time.time() + 0.5*(deadline - time.time())) if (deadline and a.stage2) else (deadline - ev - 5 if deadline else None)
         steps = fit_stage(learn, epochs=epochs, every=every, deadline=stop, say=say, what='stage 1' if a.stage2 else prog)
     if rank() != 0: return learn                   # rank 0 alone evaluates and writes
-    snap = _snap(a)
-    say("evaluating on the validation images" + (f" (predictions snapped to contour regions at {snap:g})" if snap else ''), flush=True)
-    conf = evaluate(learn, say=say, snap=snap)
+    say(f"evaluating on the validation images ({_views_words(*views)}" + (f"; snapped to contour regions at {snap:g})" if snap else ')'), flush=True)
+    conf = evaluate(learn, say=say, snap=snap, scales=views[0], flip=views[1])
     out = Path(a.out)
     if not a.stage2:
         secs = time.time() - t0
@@ -605,13 +608,13 @@ def train_command(a, # `spml_train` / `spml_demo` arguments (`cli.train_parser`)
         f"of {len(dls.train_ds)} training images, written to {out/'pseudo_labels'}", flush=True)
     def budget(dls2, make2):                       # the second stage's share: what is left of the budget
         if not deadline: return epochs, every, None
-        e2, every2, ev2 = _budget_epochs(lambda: make2(dls2), dls2, 0.9*(deadline - time.time() - 10), 1, say, 'stage 2')
+        e2, every2, ev2 = _budget_epochs(lambda: make2(dls2), dls2, 0.9*(deadline - time.time() - 10), 1, say, 'stage 2', views)
         return e2, every2, deadline - ev2 - 5
     learn2, labels, rec_labels, rec2 = second_stage(
         learn, lambda d: _pce_learner(d, a), crop=a.crop or a.size, bs=a.bs, seed=a.seed, out=out/'pseudo_labels',
         cams=getattr(dls, 'cam_model', None) if learn.supervision == 'tags' else None, budget=budget, say=say)
     say("evaluating the retrained segmenter on the validation images", flush=True)
-    conf2 = evaluate(learn2, say=say, snap=snap)
+    conf2 = evaluate(learn2, say=say, snap=snap, scales=views[0], flip=views[1])
     steps2, secs = rec2.steps, time.time() - t0
     stage1 = {'miou': miou(conf), 'iou': iou_per_class(conf).tolist(), 'steps': steps}
     print(f"\nstage 1 (SPML, {steps:,} steps): validation mIoU {100*miou(conf):.1f}\n\n{table1}\n")
@@ -626,22 +629,20 @@ def train_command(a, # `spml_train` / `spml_demo` arguments (`cli.train_parser`)
 
 def eval_command(a, prog:str='spml_eval', t0:float=None):
     "`spml_eval`: per-class IoU and mIoU of a run's final segmenter (or `--stage 1`) on its validation images."
-    dev, snap = 'cpu' if a.cpu or not torch.cuda.is_available() else 'cuda', _snap(a)
-    t = time.time()
+    dev, (snap, scales, flip), t = 'cpu' if a.cpu or not torch.cuda.is_available() else 'cuda', _scoring(a), time.time()
     try:
-        conf, names, n_img = evaluate_run(a.run, a.stage, a.head, a.scales, a.flip, a.crf, snap, dev, say=print, data=a.data,
+        conf, names, n_img = evaluate_run(a.run, a.stage, a.head, scales, flip, a.crf, snap, dev, say=print, data=a.data,
                                           root=a.root, split=a.split, valid_list=a.valid_list, n_valid=a.n_valid)
     except (ValueError, FileNotFoundError) as e: raise SystemExit(f"{prog}: error: {e}") from None
-    print(f"{n_img} images, scales {tuple(a.scales)}{', flip' if a.flip else ''}{', CRF' if a.crf else ''}"
+    print(f"{n_img} images, {_views_words(scales, flip)}{', CRF' if a.crf else ''}"
           f"{f', snapped to contour regions at {snap:g}' if snap else ''} ({time.time() - t:.1f} s on {dev})\n")
     print(iou_table(conf, names))
     return conf
 
 def predict_command(a, prog:str='spml_predict', t0:float=None):
     "`spml_predict`: label PNGs and overlays of new images from a run's final segmenter."
-    dev, snap = 'cpu' if a.cpu or not torch.cuda.is_available() else 'cuda', _snap(a)
-    t = time.time()
-    try: labels = predict(a.run, a.images, a.out, a.stage, a.scales, a.flip, a.crf, snap, dev, say=print)
+    dev, (snap, scales, flip), t = 'cpu' if a.cpu or not torch.cuda.is_available() else 'cuda', _scoring(a), time.time()
+    try: labels = predict(a.run, a.images, a.out, a.stage, scales, flip, a.crf, snap, dev, say=print)
     except (ValueError, FileNotFoundError) as e: raise SystemExit(f"{prog}: error: {e}") from None
     print(f"{prog}: {len(labels)} images in {time.time() - t:.1f} s ({(time.time() - t)/max(len(labels), 1):.2f} s an image "
           f"on {dev}); wrote {a.out}/<name>.png (class indices, VOC palette) and {a.out}/overlays/<name>.jpg")
