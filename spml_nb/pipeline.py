@@ -307,8 +307,8 @@ def _budget_epochs(make, dls, seconds:float, ws:int, say, what:str, views:tuple=
     "Epochs (and the validation interval) that fill `seconds` of training, from a few timed steps and one validation."
     probe = make()
     step = (seconds_per_step(probe, dls) + seconds_per_batch(dls.train))/ws   # each of `ws` processes: a share of the steps
-    t = time.perf_counter(); evaluate(probe, say=say, scales=views[0], flip=views[1]); ev = time.perf_counter() - t   # the final one
-    val = 2*ev/sum(s*s for s in views[0])/(1 + views[1])   # fastai's validation: one view, and the loss too
+    t = time.perf_counter(); evaluate(probe, say=say); val = 2*(time.perf_counter() - t)   # fastai's: the loss too
+    ev = val/2*sum(s*s for s in views[0])*(1 + views[1])   # the final evaluation: its views cost about their pixels
     n_reports = 2                                  # validations during training
     steps = max(1, int((seconds - n_reports*val - ev)/step))
     epochs = broadcast_value(max(1, round(steps/len(dls.train))))
