@@ -165,7 +165,7 @@ def train_one(cfg, run, seed, pseudo):
     if kind == 'boxes': dls.boxes = [data['train'].weak(i, 'boxes') for i in range(len(data['train']))]   # classes kept in their boxes
     kw = dict(dim=cfg['dim'], recipe=cfg['recipe'], lr=cfg['lr'])
     if run['method'] == 'spml': kw.update(grid=cfg['grid'], **run['over'])
-    if cfg.get('stage2_snap') is not None: STAGE2_SNAP[kind] = cfg['stage2_snap']   # this process's preset, for this run
+    if isinstance(cfg.get('stage2_snap'), float): STAGE2_SNAP[kind] = cfg['stage2_snap']   # this process's preset, for this run
     res = run_pipeline(dls, kind, cfg['arch'], cfg['steps'], loss=run['method'], stage2=bool(run.get('stage2')), seed=seed,
                        cams=_cam_model(pseudo) if kind == 'tags' else None, warm=cfg.get('stage2_init', 'stage1') == 'stage1',
                        stride=cfg['rw_stride'], learner_kw=kw, steps2=cfg.get('steps2'))
@@ -309,7 +309,8 @@ def main(argv=None):
     if a.n_valid: cfg['n_valid'] = a.n_valid
     cfg['cam_cache'] = a.cam_cache or None
     cfg['stage2_init'] = a.stage2_init
-    if a.stage2_snap is not None: cfg['stage2_snap'] = a.stage2_snap
+    from spml_nb.pipeline import STAGE2_SNAP
+    cfg['stage2_snap'] = a.stage2_snap if a.stage2_snap is not None else dict(STAGE2_SNAP)   # recorded: the runs' labels
     kinds = tuple(a.kinds or cfg['kinds'])
     cuda = torch.cuda.is_available() and not a.cpu
     cfg['device'] = 'cuda' if cuda else 'cpu'
