@@ -608,8 +608,8 @@ def train_command(a, # `spml_train` / `spml_demo` arguments (`cli.train_parser`)
         f"of {len(dls.train_ds)} training images, written to {out/'pseudo_labels'}", flush=True)
     def budget(dls2, make2):                       # the second stage's share: what is left of the budget
         if not deadline: return epochs, every, None
-        e2, every2, ev2 = _budget_epochs(lambda: make2(dls2), dls2, 0.9*(deadline - time.time() - 10), 1, say, 'stage 2', views)
-        return e2, every2, deadline - ev2 - 5
+        e2, _, ev2 = _budget_epochs(lambda: make2(dls2), dls2, 0.9*(deadline - time.time() - 10), 1, say, 'stage 2', views)
+        return e2, 3*e2 + 3, deadline - ev2 - 5         # no validation before the final one: a short stage keeps its steps
     learn2, labels, rec_labels, rec2 = second_stage(
         learn, lambda d: _pce_learner(d, a), crop=a.crop or a.size, bs=a.bs, seed=a.seed, out=out/'pseudo_labels',
         cams=getattr(dls, 'cam_model', None) if learn.supervision == 'tags' else None, budget=budget, say=say)
