@@ -101,7 +101,7 @@ def _weak_inputs(dls, supervision):
     return imgs, weak
 
 PSEUDO_SCALES = (0.5, 1., 1.5)   # embedding scales of the second stage's labels on images of 100 px and more
-STAGE2_SNAP = {'scribbles': VOTE_PURITY}   # per weak label: `region_vote`'s purity for the second stage's labels (absent: off)
+STAGE2_SNAP = dict(scribbles=VOTE_PURITY, boxes=VOTE_PURITY, tags=VOTE_PURITY)   # per weak label: `region_vote`'s purity (absent: off)
 
 def stage2_labels(model:nn.Module, # trained SPML network
                   dls, # its `SPMLDataLoaders`
