@@ -155,7 +155,7 @@ def train_one(cfg, run, seed, pseudo):
     "One run of the grid through the package's pipeline (`run_pipeline`): validation mIoU and per-class IoU of each stage."
     from fastai.torch_core import set_seed
     from spml_nb.data import spml_dataloaders, SYNTH_CLASSES
-    from spml_nb.pipeline import run_pipeline, STAGE2_SNAP
+    from spml_nb.pipeline import run_pipeline
     data = _data(cfg)
     kind, length = run['kind'], run['length']
     weak = {s: _weak_maps(data, pseudo, s, kind, length) for s in ('train', 'valid')}
@@ -165,10 +165,10 @@ def train_one(cfg, run, seed, pseudo):
     if kind == 'boxes': dls.boxes = [data['train'].weak(i, 'boxes') for i in range(len(data['train']))]   # classes kept in their boxes
     kw = dict(dim=cfg['dim'], recipe=cfg['recipe'], lr=cfg['lr'])
     if run['method'] == 'spml': kw.update(grid=cfg['grid'], **run['over'])
-    if isinstance(cfg.get('stage2_snap'), float): STAGE2_SNAP[kind] = cfg['stage2_snap']   # this process's preset, for this run
     res = run_pipeline(dls, kind, cfg['arch'], cfg['steps'], loss=run['method'], stage2=bool(run.get('stage2')), seed=seed,
                        cams=_cam_model(pseudo) if kind == 'tags' else None, warm=cfg.get('stage2_init', 'stage1') == 'stage1',
-                       stride=cfg['rw_stride'], learner_kw=kw, steps2=cfg.get('steps2'))
+                       stride=cfg['rw_stride'], learner_kw=kw, steps2=cfg.get('steps2'),
+                       snap=cfg['stage2_snap'] if isinstance(cfg.get('stage2_snap'), float) else None)   # --stage2-snap, else the preset
     _picture(cfg, res.stage1, run['name'], seed)
     r1 = res.record('stage 1')
     out = [dict(name=run['name'], seed=seed, miou=r1.miou, iou=r1.iou, steps=r1.steps,

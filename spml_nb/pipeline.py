@@ -164,14 +164,14 @@ def second_stage(learn:Learner, # the first stage's trained learner
                  steps:int=None, epochs:int=None, # its budget, as `fit_stage`
                  seed:int=0, # seeds the retrained learner (set just before it is made)
                  warm:bool=True, # start from the first stage's weights (False: from the trunk's own start)
-                 cams=None, stride:int=None, # tags: the `CAMNet` for Algorithm 2; the walk's grid stride
+                 cams=None, stride:int=None, snap:float=None, # tags: the `CAMNet` for Algorithm 2; the walk's grid stride; `stage2_labels`' snapping
                  out=None, # folder for the pseudo-label PNGs
                  budget:Callable=None, # the console's planner: `dls2, make2 -> (epochs, every, deadline)`; None: `steps`/`epochs`
                  say=None, # progress lines (e.g. `print`); None: silent
                 )->tuple:
     "Pseudo labels from `learn`'s network, then a segmenter retrained on them: (learner, labels, pseudo-label record, stage-2 record)."
     t, dls = time.time(), learn.dls
-    labels = stage2_labels(learn.model, dls, out, learn.supervision, say=say, cams=cams, stride=stride)
+    labels = stage2_labels(learn.model, dls, out, learn.supervision, say=say, cams=cams, stride=stride, snap=snap)
     truth = _truth_of(dls.train.items)
     q = {'pseudo_miou': pseudo_label_quality(labels, truth, dls.n_classes)['miou']} if truth is not None else {}
     rec_labels = StageRecord('pseudo labels', seconds=time.time() - t, extra={**q, **({'files': str(out)} if out else {})})
@@ -212,7 +212,7 @@ def run_pipeline(dls, # `SPMLDataLoaders` of the weak labels (or of CAM pseudo l
                  seed:int=0, # seeds each stage's learner (set just before it is made)
                  cams=None, # tags: the `CAMNet` (Algorithm 2 in the second stage)
                  warm:bool=True, # the second stage starts from the first stage's weights
-                 stride:int=None, # the random walk's grid stride (default by image size)
+                 stride:int=None, snap:float=None, # the random walk's grid stride (default by image size); the labels' snapping (default `STAGE2_SNAP`)
                  out=None, # folder for the pseudo-label PNGs
                  learner_kw:dict=None, # passed to `spml_learner` / `partial_ce_learner` (dim, pretrained, recipe, lr, grid, ...)
                  say=None, # progress lines (e.g. `print`); None: silent
@@ -234,7 +234,7 @@ def run_pipeline(dls, # `SPMLDataLoaders` of the weak labels (or of CAM pseudo l
     make = lambda d: partial_ce_learner(d, arch, **pce_kw)
     learn2, labels, rl, r2 = second_stage(learn, make, crop=_crop_of(dls),
                                           bs=dls.train.bs, steps=steps2 or steps, seed=seed, warm=warm, cams=cams, stride=stride,
-                                          out=out, say=say)
+                                          snap=snap, out=out, say=say)
     conf = evaluate(learn2)
     r2.miou, r2.iou = miou(conf), iou_per_class(conf).tolist()
     res.learn, res.labels, res.records = learn2, labels, recs + [rl, r2]
@@ -609,7 +609,7 @@ def train_command(a, # `spml_train` / `spml_demo` arguments (`cli.train_parser`)
     def budget(dls2, make2):                       # the second stage's share: what is left of the budget
         if not deadline: return epochs, every, None
         e2, _, ev2 = _budget_epochs(lambda: make2(dls2), dls2, 0.9*(deadline - time.time() - 10), 1, say, 'stage 2', views)
-        return e2, 3*e2 + 3, deadline - ev2 - 5         # no validation before the final one: a short stage keeps its steps
+        return e2, math.inf, deadline - ev2 - 5         # no validation before the final one: a short stage keeps its steps
     learn2, labels, rec_labels, rec2 = second_stage(
         learn, lambda d: _pce_learner(d, a), crop=a.crop or a.size, bs=a.bs, seed=a.seed, out=out/'pseudo_labels',
         cams=getattr(dls, 'cam_model', None) if learn.supervision == 'tags' else None, budget=budget, say=say)
