@@ -52,8 +52,8 @@ def embed_views(model:nn.Module, # has `embed(x)` -> raw embedding [B, D, H/4, W
     out = []
     for s in scales:
         xs = x if s == 1 else F.interpolate(x, (max(8, int(s*H)), max(8, int(s*W))), mode='bilinear', align_corners=False)
-        out.append(model.embed(xs)[0].float())
-        if flip: out.append(model.embed(xs.flip(-1))[0].float().flip(-1))
+        e = model.embed(torch.cat([xs, xs.flip(-1)]) if flip else xs).float()   # the mirror in the same batch
+        out += [e[0], e[1].flip(-1)] if flip else [e[0]]
     return out
 
 class EmbeddingCache:
@@ -78,6 +78,39 @@ def _view_classes(x:Tensor, # class scores [C, ...] of one view
     "A view's class scores in the image's orientation: a mirrored view's sided classes swapped back."
     return x[torch.as_tensor(mirror, device=x.device)] if mirror is not None and k % 2 else x
 
+def _bilinear_taps(n_out:int, n_in:int)->tuple:
+    "Where `F.interpolate(mode='bilinear', align_corners=False)` reads when resizing n_in to n_out: (i0, i1, weight of i1)."
+    src = ((torch.arange(n_out, dtype=torch.float64) + 0.5)*(n_in/n_out) - 0.5).clamp(min=0)
+    i0 = src.long().clamp(max=n_in - 1)
+    return i0, (i0 + 1).clamp(max=n_in - 1), (src - i0).float()
+
+def _resize_rows(rows:Tensor, n_out:int, n_in:int)->Tensor:
+    "Rows `rows` of the bilinear resize matrix from n_in to n_out, [len(rows), n_in]; rows outside 0..n_out-1 are zero (padding)."
+    i0, i1, w = _bilinear_taps(n_out, n_in)
+    ok, r, k = ((rows >= 0) & (rows < n_out)).float(), rows.clamp(0, n_out - 1), torch.arange(len(rows))
+    m = torch.zeros(len(rows), n_in)
+    m.index_put_((k, i0[r]), (1 - w[r])*ok, accumulate=True)
+    return m.index_put_((k, i1[r]), w[r]*ok, accumulate=True)
+
+def _head_logits(head:nn.Module, e:Tensor, img_size:tuple, size:tuple)->Tensor:
+    "`head` on the view `e` [D, h, w] upsampled to `img_size`, its logits resized to `size`: [C, *size]."
+    if size == tuple(img_size) or not isinstance(head, ClassifierHead):
+        l = head(F.interpolate(e[None], tuple(img_size), mode='bilinear', align_corners=False))
+        return (l if size == tuple(img_size) else F.interpolate(l, size, mode='bilinear', align_corners=False))[0]
+    # a smaller output reads two rows and two columns of the image-size logits per pixel: the 3x3 conv runs only
+    # there, on the upsampled embedding's 3x3 neighbourhoods (resize matrices), one block of 3 per pixel read (stride 3)
+    taps = [_bilinear_taps(o, n) for o, n in zip(size, img_size)]
+    need = [torch.unique(torch.cat([i0, i1])) for i0, i1, _ in taps]
+    rows, cols = [_resize_rows((r[:, None] + torch.arange(-1, 2)).flatten(), n, m).to(e)
+                  for r, n, m in zip(need, img_size, e.shape[-2:])]
+    u = F.normalize(torch.einsum('yh,dhw,xw->dyx', rows, e, cols)[None], dim=1, eps=1e-12)
+    conv, rest = head.body[0], head.body[1:]
+    l = rest(F.conv2d(u, conv.weight, conv.bias, stride=3))[0]
+    (y0, y1, wy), (x0, x1, wx) = [(torch.searchsorted(n, i0), torch.searchsorted(n, i1), w.to(e))
+                                  for n, (i0, i1, w) in zip(need, taps)]
+    l = l[:, y0]*(1 - wy)[:, None] + l[:, y1]*wy[:, None]
+    return l[:, :, x0]*(1 - wx) + l[:, :, x1]*wx
+
 @torch.no_grad()
 def class_probs(head:nn.Module, # classifier on the (normalised inside) embedding: `ClassifierHead`
                 embs:Sequence[Tensor], # views [D, h, w] of one image
@@ -91,9 +124,7 @@ def class_probs(head:nn.Module, # classifier on the (normalised inside) embeddin
     head.eval()
     size, acc = tuple(size or img_size), 0.
     for k, e in enumerate(embs):
-        l = head(F.interpolate(e[None], tuple(img_size), mode='bilinear', align_corners=False))
-        if size != tuple(img_size): l = F.interpolate(l, size, mode='bilinear', align_corners=False)
-        l = _view_classes(l[0], k, mirror)
+        l = _view_classes(_head_logits(head, e, img_size, size), k, mirror)
         acc = acc + (l.softmax(0) if average == 'probs' else l)
     acc = acc/len(embs)
     return acc if average == 'probs' else acc.softmax(0)
