@@ -1,7 +1,7 @@
 """The quality benchmark's equal-compute table from the runs' JSON files.
 
-Every model trains 12,288 optimiser steps in all: SPML as one stage of 12,288 or two of 6,144 (the second retrained on
-the first's pseudo labels), partial cross-entropy and full masks for 12,288. The cells measured before the second stage's labels were
+Every model trains 12,288 optimiser steps in all: SPML as one stage of 12,288 or two stages (the second retrained on
+the first's pseudo labels) of 6,144 + 6,144 or 3,072 + 9,216, partial cross-entropy and full masks for 12,288. The cells measured before the second stage's labels were
 snapped are `quality_quick_equal_steps_walk_labels.json`; each later run of `bench/quality.py` is a
 `bench/results/quality_quick_equal_steps_*snapped*.json` file. This script sorts their results into the table's cells by the run's name, steps and second-stage labels (the random walk's, or snapped to the contour regions:
 `stage2_snap` in the file's config), and prints the Markdown table (mean ± standard deviation over the seeds a cell has).
@@ -16,7 +16,9 @@ KINDS = ('tags', 'boxes', 'points', 'scribbles')
 PAPER_RATIO = {'tags': 0.93, 'boxes': 0.97, 'points': 0.96, 'scribbles': 0.99}
 GOAL_RATIO = {'tags': 0.88, 'boxes': 0.95, 'points': 0.90, 'scribbles': 0.95}
 COLUMNS = {'one': 'SPML, one stage (12,288)', 'walk': 'SPML, two stages, walk labels (6,144 + 6,144)',
-           'snap': 'SPML, two stages, snapped labels (6,144 + 6,144)', 'pce': 'partial CE (12,288)'}
+           'snap': 'SPML, two stages, snapped labels (6,144 + 6,144)',
+           'split': 'SPML, two stages, snapped labels (3,072 + 9,216)', 'pce': 'partial CE (12,288)'}
+SPLITS = {(6144, 6144): 'snap', (3072, 9216): 'split'}   # (stage-1 steps, stage-2 steps) of the snapped columns
 
 def _snap_of(cfg, kind, path):
     "The purity the run's second-stage labels were snapped at (0: the walk's labels as they are)."
@@ -34,14 +36,16 @@ def cells(base, files):
     out[('full', 'full')] = dict(enumerate(b['full']))
     for f in files:
         d = json.loads(Path(f).read_text())
-        steps = d['config']['steps']
+        steps, steps2 = d['config']['steps'], d['config'].get('steps2') or d['config']['steps']
         for r in d['results']:
             name, seed, v = r['name'], r['seed'], 100*r['miou']
             kind = name.split('/')[1].split(' ')[0] if '/' in name else 'full'
             if name == 'full' and steps == 12288: key = ('full', 'full')
             elif name.startswith('pce/') and steps == 12288: key = (kind, 'pce')
-            elif name.startswith('spml/') and name.endswith('stage 2') and steps == 6144:
-                key = (kind, 'snap' if _snap_of(d['config'], kind, Path(f)) else 'walk')
+            elif name.startswith('spml/') and name.endswith('stage 2') and (steps, steps2) in SPLITS:
+                snapped = _snap_of(d['config'], kind, Path(f))
+                if not snapped and steps != 6144: continue
+                key = (kind, SPLITS[(steps, steps2)] if snapped else 'walk')
                 pseudo.setdefault(key, {})[seed] = 100*r['pseudo_miou']
             elif name.startswith('spml/') and steps == 12288 and 'stage 2' not in name: key = (kind, 'one')
             else: continue
@@ -64,21 +68,21 @@ def table(c, pseudo):
         cell = {col: c.get((k, col), {}) for col in COLUMNS}
         txt = [_cell(cell[col]) for col in COLUMNS]
         best, diff = None, None
-        for col in ('one', 'walk', 'snap'):                # each SPML column against partial CE over the seeds both have
+        for col in ('one', 'walk', 'snap', 'split'):       # each SPML column against partial CE over the seeds both have
             both = sorted(set(cell[col]) & set(cell['pce']))
             if not both: continue
             d = statistics.mean(cell[col][s] for s in both) - statistics.mean(cell['pce'][s] for s in both)
             if diff is None or d > diff[0]: diff = (d, col, both)
-        for col in ('one', 'walk', 'snap'):
+        for col in ('one', 'walk', 'snap', 'split'):
             both = sorted(set(cell[col]) & set(full))
             if not both: continue
             r = statistics.mean(cell[col][s] for s in both)/statistics.mean(full[s] for s in both)
             if best is None or r > best[0]: best = (r, col, both)
         rows.append([k, *txt, f"{diff[0]:+.1f} ({diff[1]}, seeds {','.join(map(str, diff[2]))})" if diff else '-',
                      f"{best[0]:.2f} ({GOAL_RATIO[k]})" if best else '-', f"{PAPER_RATIO[k]:.2f}"])
-        data[k] = {col: cell[col] for col in COLUMNS} | {'pseudo_' + col: pseudo.get((k, col), {}) for col in ('walk', 'snap')} | \
+        data[k] = {col: cell[col] for col in COLUMNS} | {'pseudo_' + col: pseudo.get((k, col), {}) for col in ('walk', 'snap', 'split')} | \
                   {'best_minus_pce': diff and diff[0], 'best_minus_pce_column': diff and diff[1], 'best_over_full': best and best[0]}
-    rows.append(['full masks', '-', '-', '-', _cell(full), '-', '1.00', '-'])
+    rows.append(['full masks', *['-']*(len(COLUMNS) - 1), _cell(full), '-', '1.00', '-'])
     data['full'] = full
     md = '\n'.join(['| ' + ' | '.join(head) + ' |', '|' + '---|'*len(head), *['| ' + ' | '.join(r) + ' |' for r in rows]])
     return md, data
