@@ -14,8 +14,8 @@ from fastai.vision.core import imagenet_stats
 
 # %% auto #0
 __all__ = ['VOID', 'SUPERVISIONS', 'IMAGENET_MEAN', 'IMAGENET_STD', 'unlabelled', 'check_labels', 'tag_vector', 'mirror_classes',
-           'mirror_labels', 'confusion', 'iou_per_class', 'miou', 'MIoU', 'Tags', 'Boxes', 'Points', 'Scribbles',
-           'Mask', 'normalise_images']
+           'mirror_labels', 'mirror_scores', 'confusion', 'iou_per_class', 'miou', 'MIoU', 'Tags', 'Boxes', 'Points',
+           'Scribbles', 'Mask', 'normalise_images']
 
 # %% ../nbs/00_core.ipynb #11fb4d56
 VOID = 255  # value of void pixels: dropped everywhere, and used for crop padding
@@ -79,6 +79,13 @@ def mirror_labels(lab, # label map (numpy), values 0..C-1 and any value >= C (un
     table = np.arange(256, dtype=np.uint8) if lab.dtype == np.uint8 else np.arange(max(int(lab.max()) + 1, len(perm)))
     table[:len(perm)] = perm
     return table[lab].astype(lab.dtype)
+
+def mirror_scores(x, # class scores or probabilities of a mirrored view (a tensor), classes along `dim`
+                  perm, # `mirror_classes`' permutation, or None (scores returned as they are)
+                  dim:int=0):
+    "A mirrored view's class scores with its sided classes swapped back (the scores' counterpart of `mirror_labels`)."
+    if perm is None: return x
+    return x.index_select(dim, torch.as_tensor(perm, device=x.device))
 
 # %% ../nbs/00_core.ipynb #310c7a30
 def _as_long(x): return (x if isinstance(x, torch.Tensor) else torch.as_tensor(np.asarray(x))).long().flatten()

@@ -76,7 +76,7 @@ def _view_classes(x:Tensor, # class scores [C, ...] of one view
                   mirror, # `mirror_classes` permutation, or None
                  )->Tensor:
     "A view's class scores in the image's orientation: a mirrored view's sided classes swapped back."
-    return x[torch.as_tensor(mirror, device=x.device)] if mirror is not None and k % 2 else x
+    return mirror_scores(x, mirror) if k % 2 else x
 
 def _bilinear_taps(n_out:int, n_in:int)->tuple:
     "Where `F.interpolate(mode='bilinear', align_corners=False)` reads when resizing n_in to n_out: (i0, i1, weight of i1)."

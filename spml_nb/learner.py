@@ -407,7 +407,7 @@ def view_probs(model:nn.Module, # an `SPMLNet` (`embed`, `classifier`)
         for f in (False, True)[:1 + bool(flip)]:
             e = (model.embed(xs.flip(-1)).flip(-1) if f else model.embed(xs)).float()
             p = F.interpolate(head(e), (H, W), mode='bilinear', align_corners=False).softmax(1)
-            acc, n = acc + (p[:, torch.as_tensor(mirror, device=p.device)] if f and mirror is not None else p), n + 1
+            acc, n = acc + (mirror_scores(p, mirror, 1) if f else p), n + 1
     return acc/n
 
 def _logits_at(learn, x, scales=(1.,), flip=False):
