@@ -3,7 +3,8 @@
 Every model trains 12,288 optimiser steps in all: SPML as one stage of 12,288 or two stages (the second retrained on
 the first's pseudo labels) of 6,144 + 6,144 or 3,072 + 9,216, partial cross-entropy and full masks for 12,288. The cells measured before the second stage's labels were
 snapped are `quality_quick_equal_steps_walk_labels.json`; each later run of `bench/quality.py` is a
-`bench/results/quality_quick_equal_steps_*snapped*.json` file. This script sorts their results into the table's cells by the run's name, steps and second-stage labels (the random walk's, or snapped to the contour regions:
+`bench/results/quality_quick_equal_steps_*snapped*.json` file (runs with snapped second-stage labels), or a
+`..._added.json` file (later seeds of the other columns). This script sorts their results into the table's cells by the run's name, steps and second-stage labels (the random walk's, or snapped to the contour regions:
 `stage2_snap` in the file's config), and prints the Markdown table (mean ± standard deviation over the seeds a cell has).
 
     python bench/equal_steps.py                      # the table; --json FILE also writes its numbers
@@ -92,10 +93,11 @@ def main(argv=None):
     p.add_argument('--base', default=str(RESULTS/'quality_quick_equal_steps_walk_labels.json'),
                    help="the table before the second stage's labels were snapped (its cells by seed)")
     p.add_argument('--files', nargs='*', default=None,
-                   help='quality.py result files of later runs (default: bench/results/quality_quick_equal_steps_*snapped*.json)')
+                   help='quality.py result files of later runs (default: bench/results/quality_quick_equal_steps_*snapped*.json and *_added.json)')
     p.add_argument('--json', default=None, help='also write the table\'s numbers here')
     a = p.parse_args(argv)
-    files = a.files if a.files is not None else sorted(RESULTS.glob('quality_quick_equal_steps_*snapped*.json'))
+    files = a.files if a.files is not None else sorted([*RESULTS.glob('quality_quick_equal_steps_*snapped*.json'),
+                                                         *RESULTS.glob('quality_quick_equal_steps_*_added.json')])
     md, data = table(*cells(a.base, files))
     print(md)
     if a.json: Path(a.json).write_text(json.dumps(data, indent=1, default=str) + '\n')
