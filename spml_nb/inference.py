@@ -71,13 +71,6 @@ class EmbeddingCache:
         return out
 
 # %% ../nbs/12_inference.ipynb #9d08316b
-def _view_classes(x:Tensor, # class scores [C, ...] of one view
-                  k:int, # the view's index: views come in (plain, mirrored) pairs
-                  mirror, # `mirror_classes` permutation, or None
-                 )->Tensor:
-    "A view's class scores in the image's orientation: a mirrored view's sided classes swapped back."
-    return mirror_scores(x, mirror) if k % 2 else x
-
 def _bilinear_taps(n_out:int, n_in:int)->tuple:
     "Where `F.interpolate(mode='bilinear', align_corners=False)` reads when resizing n_in to n_out: (i0, i1, weight of i1)."
     src = ((torch.arange(n_out, dtype=torch.float64) + 0.5)*(n_in/n_out) - 0.5).clamp(min=0)
@@ -124,7 +117,8 @@ def class_probs(head:nn.Module, # classifier on the (normalised inside) embeddin
     head.eval()
     size, acc = tuple(size or img_size), 0.
     for k, e in enumerate(embs):
-        l = _view_classes(_head_logits(head, e, img_size, size), k, mirror)
+        l = _head_logits(head, e, img_size, size)
+        if k % 2: l = mirror_scores(l, mirror)      # views come in (plain, mirrored) pairs
         acc = acc + (l.softmax(0) if average == 'probs' else l)
     acc = acc/len(embs)
     return acc if average == 'probs' else acc.softmax(0)
