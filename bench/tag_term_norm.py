@@ -9,7 +9,8 @@ import argparse, time
 from types import SimpleNamespace
 import torch
 import spml_nb.loss as L
-from spml_nb.pipeline import _dls_from_args, run_pipeline
+from spml_nb.pipeline import run_pipeline
+from spml_nb.console import _dls_from_args
 
 PACKAGE = L.tag_set_ce
 

@@ -134,13 +134,13 @@ def run_command(prog:str, # a key of `BODIES`
                 a:argparse.Namespace, # its parsed arguments
                 t0:float=None, # when the command started
                 say=print):
-    "Load PyTorch, fastai and `spml_nb.pipeline` (saying so, the first time), then run `prog`'s body with `a`."
+    "Load PyTorch, fastai and `spml_nb.console` (saying so, the first time), then run `prog`'s body with `a`."
     if prog not in BODIES: raise ValueError(f"run_command: unknown command {prog!r}, expected one of {list(BODIES)}")
-    if 'spml_nb.pipeline' not in sys.modules:
-        for what, module in (('PyTorch', 'torch'), ('torchvision', 'torchvision'), ('fastai and spml_nb', 'spml_nb.pipeline')):
+    if 'spml_nb.console' not in sys.modules:
+        for what, module in (('PyTorch', 'torch'), ('torchvision', 'torchvision'), ('fastai and spml_nb', 'spml_nb.console')):
             say(f"{prog}: loading {what}", flush=True)     # in steps: none is a long silence
             importlib.import_module(module)             # deferred on purpose: the first line comes before PyTorch loads
-    return getattr(sys.modules['spml_nb.pipeline'], BODIES[prog])(a, prog, t0)
+    return getattr(sys.modules['spml_nb.console'], BODIES[prog])(a, prog, t0)
 
 def demo_args(argv=None)->argparse.Namespace:
     "`spml_demo`'s arguments: without `--epochs` or `--minutes`, the fixed schedule of `DEMO_EPOCHS` epochs."

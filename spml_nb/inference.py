@@ -226,15 +226,15 @@ def train_classifier(embs, # frozen embeddings [N, D, h, w] (or a list of [D, h,
 MSC_SCALES = (0.5, 0.75, 1., 1.25, 1.5)   # final multi-scale inference of the tag setting
 
 @torch.no_grad()
-def predict_probs(model:nn.Module, # embedding network with `embed`
+def predict_probs(model:nn.Module, # embedding network with `embed` (or a `StageBlend` of two)
                   img:np.ndarray, # HxWx3 uint8 image
                   head:nn.Module=None, # classifier head (default `model.classifier`)
                   scales:Sequence[float]=(1.,), # test-time scales
                   flip:bool=False, # also the mirrored image (its sided classes swapped back by `model.mirror`)
                  )->Tensor:
     "Class probabilities [C, H, W] of `img`, averaged over the test-time views (`view_probs`: each view's logits upsampled, as in training)."
-    head, dev = head if head is not None else model.classifier, next(model.parameters()).device
-    return view_probs(model, image_tensor(img).to(dev), scales, flip, head.to(dev))[0]
+    dev = next(model.parameters()).device
+    return view_probs(model, image_tensor(img).to(dev), scales, flip, None if head is None else head.to(dev))[0]
 
 def predict_labels(model:nn.Module, img:np.ndarray, head:nn.Module=None, scales:Sequence[float]=(1.,), flip:bool=False,
             crf:bool=False,

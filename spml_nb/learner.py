@@ -34,12 +34,13 @@ from .model import *
 from .core import _plain
 
 # %% auto #0
-__all__ = ['LR_MULTS', 'SUPERVISION_DEFAULTS', 'RECIPES', 'TTA_SCALES', 'poly_lr', 'spml_splitter', 'PolyLRSchedule',
-           'MemoryBankCallback', 'PlainTensors', 'NonFiniteError', 'NonFiniteGuard', 'ResumableCheckpoint',
-           'resume_fit', 'load_model_state', 'SPMLLearner', 'ChannelsLastBatches', 'cuda_speedups', 'recipe_weights',
-           'pick_recipe', 'spml_learner', 'fit_one_batch', 'PartialCELoss', 'partial_ce_learner', 'iou_table',
-           'evaluate', 'view_probs', 'NoValidation', 'fit_steps', 'EpochReport', 'ValidateEvery', 'TimeBudget',
-           'Heartbeat', 'seconds_per_step', 'seconds_per_batch', 'seconds_per_epoch']
+__all__ = ['LR_MULTS', 'SUPERVISION_DEFAULTS', 'RECIPES', 'TTA_SCALES', 'STAGE1_SHARE', 'poly_lr', 'spml_splitter',
+           'PolyLRSchedule', 'MemoryBankCallback', 'PlainTensors', 'NonFiniteError', 'NonFiniteGuard',
+           'ResumableCheckpoint', 'resume_fit', 'load_model_state', 'SPMLLearner', 'ChannelsLastBatches',
+           'cuda_speedups', 'recipe_weights', 'pick_recipe', 'spml_learner', 'fit_one_batch', 'PartialCELoss',
+           'partial_ce_learner', 'iou_table', 'StageBlend', 'evaluate', 'view_probs', 'NoValidation', 'fit_steps',
+           'EpochReport', 'ValidateEvery', 'TimeBudget', 'Heartbeat', 'seconds_per_step', 'seconds_per_batch',
+           'seconds_per_epoch']
 
 # %% ../nbs/09_learner.ipynb #eaee6de6
 def poly_lr(t:int, total:int, base:float, power:float=0.9, warmup:int=100)->float:
@@ -371,18 +372,30 @@ def iou_table(conf:torch.Tensor, class_names)->str:
     return '\n'.join(['| class | IoU % |', '|---|---|', *rows, f"| **mIoU** | **{100*ious.mean():.1f}** |"])
 
 TTA_SCALES = (0.75, 1., 1.25)   # the console's test-time scales, each view with its mirror
+STAGE1_SHARE = 0.25             # a two-stage run's final segmenter: this share of the first stage's softmax, the rest the second's
+
+class StageBlend(nn.Module):
+    "The segmenter a two-stage run ends with: the retrained network's softmax mixed with `share` of the first stage's."
+    def __init__(self, model:nn.Module, # the retrained segmenter (stage 2)
+                 first:nn.Module, # the SPML network it was trained from (stage 1)
+                 share:float=STAGE1_SHARE):
+        super().__init__()
+        if not 0 <= share <= 1: raise ValueError(f"share must be in [0, 1], got {share}")
+        if model.n_classes != first.n_classes: raise ValueError(f"the stages have {model.n_classes} and {first.n_classes} classes")
+        self.model, self.first, self.share, self.n_classes, self.stage = model, first, share, model.n_classes, 'blend'
 
 def evaluate(learn:SPMLLearner, dl=None,
              say=None, # progress lines on a console (e.g. `print`); None: silent
              snap:float=None, # snap each prediction to its image's over-segmentation (`region_vote`'s purity); None: not
              scales:Sequence[float]=(1.,), # test-time scales of each batch (the console's: `TTA_SCALES`)
              flip:bool=False, # also each view's mirror (sided classes swapped back by the network's `mirror`)
+             model:nn.Module=None, # the network scored (e.g. a `StageBlend`); default `learn.model`
             )->torch.Tensor:
     "Pooled confusion matrix of the classifier's predictions over a `DataLoader` (default: validation)."
-    dl = dl or learn.dls.valid
-    m = MIoU(learn.model.n_classes)
+    dl, model = dl or learn.dls.valid, model if model is not None else learn.model
+    m = MIoU(model.n_classes)
     for b in progress(dl, 'scoring (batches)', say or print, display=say is not None):
-        logits = _logits_at(learn, b[0], scales, flip)
+        logits = _logits_at(model, b[0], scales, flip)
         if snap:                                   # the batch's own regions (b[2]), at the truth's size
             t = b[-1]
             pred = F.interpolate(logits, size=t.shape[-2:], mode='bilinear', align_corners=False).argmax(1).numpy()
@@ -399,6 +412,9 @@ def view_probs(model:nn.Module, # an `SPMLNet` (`embed`, `classifier`)
                head:nn.Module=None, # classifier on the embedding (default `model.classifier`)
               )->torch.Tensor:
     "Class probabilities [B, C, H, W] of `x`: the softmax of each view's logits, upsampled to `x`'s size, averaged over the views."
+    if isinstance(model, StageBlend):
+        if head is not None: raise ValueError("a head file belongs to one network: score stage 1 or stage 2 of a two-stage run")
+        return (1 - model.share)*view_probs(model.model, x, scales, flip) + model.share*view_probs(model.first, x, scales, flip)
     head = head if head is not None else model.classifier
     model.eval(); head.eval()
     (H, W), mirror, acc, n = x.shape[-2:], getattr(model, 'mirror', None), 0., 0
@@ -410,11 +426,12 @@ def view_probs(model:nn.Module, # an `SPMLNet` (`embed`, `classifier`)
             acc, n = acc + (mirror_scores(p, mirror, 1) if f else p), n + 1
     return acc/n
 
-def _logits_at(learn, x, scales=(1.,), flip=False):
-    "A batch's class scores; over several views, the log of their mean softmax (`view_probs`)."
-    if tuple(scales) != (1.,) or flip: return view_probs(learn.model, x, scales, flip).clamp_min(1e-30).log().cpu()
-    learn.model.eval()
-    with torch.no_grad(): return learn.model(x)[0].float().cpu()
+def _logits_at(model, x, scales=(1.,), flip=False):
+    "A batch's class scores; over several views (or two stages), the log of their mean softmax (`view_probs`)."
+    if tuple(scales) != (1.,) or flip or isinstance(model, StageBlend):
+        return view_probs(model, x, scales, flip).clamp_min(1e-30).log().cpu()
+    model.eval()
+    with torch.no_grad(): return model(x)[0].float().cpu()
 
 class NoValidation(Callback):
     "Skip fastai's per-epoch validation (a fixed-budget run is scored once, after training)."
