@@ -10,7 +10,9 @@ articulated figures with 14 parts, keypoint labels drawn by `keypoint_labels` (o
 labelled / unknown / background regions sized by the figure), read back by `densepose_items` as the console reads a
 DensePose-COCO folder, with its class names (so flips swap the sided parts). Rows: `spml` / `spml2` (stage 1 / stage 2,
 `steps` each), `spml-aff` / `spml2-aff` (the same with the feature affinity relation off), `pce` and `pce@2x` (partial cross-entropy for `steps` and for SPML's total steps), `full` and
-`full@2x` (cross-entropy on the part masks). Validation mIoU over the 15 classes, pooled, no test-time augmentation.
+`full@2x` (cross-entropy on the part masks); a two-stage row also gives '... blended', the stages' final segmenter
+(`StageBlend`); `spml2-keepall` is `spml2` with the second stage's labels keeping the keypoint labels' background
+region as well as their parts (`KEEP_WEAK`). Validation mIoU over the 15 classes, pooled, no test-time augmentation.
 """
 import argparse, json, statistics, sys, time
 from concurrent.futures import ThreadPoolExecutor
@@ -20,6 +22,7 @@ from _jobs import run_json, write_results, how_run
 
 ROWS = {   # row -> (loss, labels, stage 2, steps as a multiple of --steps, SPMLLoss overrides)
     'spml2': ('spml', 'keypoints', True, 1, {}), 'spml2-aff': ('spml', 'keypoints', True, 1, {'feat_aff': False}),
+    'spml2-keepall': ('spml', 'keypoints', True, 1, {'keep_weak': True}),   # the walk's labels keep the keypoints' background too
     'spml': ('spml', 'keypoints', False, 1, {}), 'spml-aff': ('spml', 'keypoints', False, 1, {'feat_aff': False}),
     'pce': ('pce', 'keypoints', False, 1, {}), 'pce@2x': ('pce', 'keypoints', False, 2, {}),
     'full': ('pce', 'truth', False, 1, {}), 'full@2x': ('pce', 'truth', False, 2, {}),
@@ -33,8 +36,11 @@ def one(a):
     torch.set_num_threads(1)
     from fastai.torch_core import set_seed
     from spml_nb.data import densepose_items, spml_dataloaders, SegItem, folder_class_names, DENSEPOSE_CLASSES
+    from spml_nb import pipeline
     from spml_nb.pipeline import precompute_overseg, run_pipeline
     loss, labels, stage2, mult, over = ROWS[a.row]
+    over = dict(over)
+    if 'keep_weak' in over: pipeline.KEEP_WEAK['keypoints'] = over.pop('keep_weak')
     arch, pre = TRUNKS[a.trunk]
     root = Path(a.root)
     tr = densepose_items(root, root/'panoptic_train2014_points.txt', 15)
@@ -55,14 +61,15 @@ def rows_of(r):
     s1 = recs['stage 1']
     if r['row'].startswith('spml2'):   # its first stage is the row without the 2
         base = r['row'].replace('spml2', 'spml')
-        return [(base, s1['steps'], 100*s1['miou']),
-                (r['row'], s1['steps'] + recs['stage 2']['steps'], 100*recs['stage 2']['miou'])]
+        two = s1['steps'] + recs['stage 2']['steps']
+        return [(base, s1['steps'], 100*s1['miou']), (r['row'], two, 100*recs['stage 2']['miou'])] + \
+               ([(r['row'] + ' blended', two, 100*recs['blend']['miou'])] if 'blend' in recs else [])   # the final segmenter
     return [(r['row'], s1['steps'], 100*s1['miou'])]
 
 
 def table(results):
     "Markdown: mean ± std over seeds per row, with the ratio to partial CE at the same total steps and to full masks."
-    order = ['spml', 'spml2', 'spml-aff', 'spml2-aff', 'pce', 'pce@2x', 'full', 'full@2x']
+    order = ['spml', 'spml2', 'spml2 blended', 'spml2-keepall', 'spml2-keepall blended', 'spml-aff', 'spml2-aff', 'spml2-aff blended', 'pce', 'pce@2x', 'full', 'full@2x']
     by = {}
     for r in results:
         for row, steps, m in rows_of(r): by.setdefault(row, []).append((steps, m))
@@ -72,7 +79,7 @@ def table(results):
     for row in order:
         if row not in by: continue
         v = [m for _, m in by[row]]; st = by[row][0][0]
-        two = row.endswith('2') or row.endswith('2-aff') or row.endswith('@2x')
+        two = '2' in row                           # both stages, or the baselines at their total steps
         pce, full = mean('pce@2x' if two else 'pce'), mean('full@2x' if two else 'full')
         sd = statistics.stdev(v) if len(v) > 1 else 0.
         lines.append(f"| {row} | {st:,} | {statistics.mean(v):.1f} ± {sd:.1f} | {', '.join(f'{x:.1f}' for x in v)} | "

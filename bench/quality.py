@@ -177,7 +177,8 @@ def train_one(cfg, run, seed, pseudo):
         rl, r2 = res.record('pseudo labels'), res.record('stage 2')
         _picture(cfg, res.learn, stage2_name(run['name']), seed)
         out.append(dict(name=stage2_name(run['name']), seed=seed, miou=r2.miou, iou=r2.iou,
-                        steps=r2.steps, pseudo_miou=rl.extra['pseudo_miou'], seconds=rl.seconds + r2.seconds))
+                        steps=r2.steps, pseudo_miou=rl.extra['pseudo_miou'], seconds=rl.seconds + r2.seconds,
+                        blend_miou=res.record('blend').miou))   # the run's final segmenter: both stages (`StageBlend`)
     return out
 
 def _data(cfg):

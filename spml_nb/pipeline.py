@@ -30,7 +30,7 @@ from .pseudo_labels import walk_pseudo_labels
 from .overseg import region_vote, VOTE_PURITY
 
 # %% auto #0
-__all__ = ['PSEUDO_SCALES', 'STAGE2_SNAP', 'StageRecord', 'cam_stage', 'fit_stage', 'stage2_labels', 'warm_start',
+__all__ = ['PSEUDO_SCALES', 'STAGE2_SNAP', 'KEEP_WEAK', 'StageRecord', 'cam_stage', 'fit_stage', 'stage2_labels', 'warm_start',
            'stage2_dataloaders', 'second_stage', 'PipelineResult', 'run_pipeline', 'seed_loaders', 'cam_dataloaders',
            'cam_synth_dataloaders', 'precompute_overseg', 'save_run', 'load_run', 'run_images', 'evaluate_run',
            'image_files', 'check_images', 'overlay', 'predict']
@@ -98,6 +98,7 @@ def _weak_inputs(dls, supervision):
 
 PSEUDO_SCALES = (0.5, 1., 1.5)   # embedding scales of the second stage's labels on images of 100 px and more
 STAGE2_SNAP = dict(scribbles=VOTE_PURITY, boxes=VOTE_PURITY, tags=VOTE_PURITY)   # per weak label: `region_vote`'s purity (absent: off)
+KEEP_WEAK = dict(tags=False, keypoints='foreground')   # what of the weak labels the walk's labels keep (absent: every labelled pixel)
 
 def stage2_labels(model:nn.Module, # trained SPML network
                   dls, # its `SPMLDataLoaders`
@@ -122,7 +123,7 @@ def stage2_labels(model:nn.Module, # trained SPML network
     boxes = getattr(dls, 'boxes', None)                   # boxes through CAMs: the maps are CAM labels, the boxes beside
     for k in progress(range(0, len(imgs), chunk), f'pseudo labels ({chunk} images a part)', say) if cams is None else []:
         labels += walk_pseudo_labels(model, imgs[k:k + chunk], weak[k:k + chunk], C, stride=stride,
-                                       scales=scales, keep_weak=supervision != 'tags', boxes=None if boxes is None else boxes[k:k + chunk])
+                                       scales=scales, keep_weak=KEEP_WEAK.get(supervision, True), boxes=None if boxes is None else boxes[k:k + chunk])
     if snap is None: snap = STAGE2_SNAP.get(supervision, 0)
     for i, lab in enumerate(labels if snap else []):      # snapped to the contour regions; the weak labels still kept
         voted = region_vote(lab, dls.train_ds[i][2], C, snap)

@@ -262,7 +262,7 @@ def walk_pseudo_labels(model:nn.Module, # trained SPML network (`embed`, `classi
                          stride:int=8, # random-walk grid stride (4 for images of under ~100 pixels)
                          flip:bool=True, n_iter:int=6, crf:bool=False, # walk views, squarings, CRF
                          scales:Sequence[float]=(1.,), # embedding scales of Algorithm 1's class maps and walk (see `stage2_labels`)
-                         keep_weak:bool=True, # labelled pixels keep their given label
+                         keep_weak=True, # labelled pixels keep their given label; 'foreground': only those of classes 1..C-1
                          cams=None, # tags: the images' CAMs (arrays, or the trained `CAMNet`): Algorithm 2 instead
                          boxes:Sequence=None, # per image its `Boxes` (when `weak` are maps made from them, e.g. by CAMs)
                         )->list:
@@ -278,7 +278,8 @@ def walk_pseudo_labels(model:nn.Module, # trained SPML network (`embed`, `classi
                             [m if b is None else b for m, b in zip(maps, boxes)], n_classes, scales=scales, flip=flip, stride=stride,
                             n_iter=n_iter, crf=crf)
     if not keep_weak: return out
-    return [np.where(m < n_classes, m, p).astype(np.uint8) for m, p in zip(maps, out)]
+    lo = 1 if keep_weak == 'foreground' else 0                # keypoints: their background is a guess, not a label
+    return [np.where((m >= lo) & (m < n_classes), m, p).astype(np.uint8) for m, p in zip(maps, out)]
 
 # %% ../nbs/12a_pseudo_labels.ipynb #1bcd8da4
 def show_walk(img:np.ndarray, # HxWx3 uint8 image
