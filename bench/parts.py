@@ -11,8 +11,8 @@ labelled / unknown / background regions sized by the figure), read back by `dens
 DensePose-COCO folder, with its class names (so flips swap the sided parts). Rows: `spml` / `spml2` (stage 1 / stage 2,
 `steps` each), `spml-aff` / `spml2-aff` (the same with the feature affinity relation off), `pce` and `pce@2x` (partial cross-entropy for `steps` and for SPML's total steps), `full` and
 `full@2x` (cross-entropy on the part masks); a two-stage row also gives '... blended', the stages' final segmenter
-(`StageBlend`); `spml2-keepall` is `spml2` with the second stage's labels keeping the keypoint labels' background
-region as well as their parts (`KEEP_WEAK`). Validation mIoU over the 15 classes, pooled, no test-time augmentation.
+(`StageBlend`); `spml2-partsonly` is `spml2` with the second stage's labels keeping only the parts' keypoint labels,
+the walk deciding the background (`KEEP_WEAK`). Validation mIoU over the 15 classes, pooled, no test-time augmentation.
 """
 import argparse, json, statistics, sys, time
 from concurrent.futures import ThreadPoolExecutor
@@ -22,7 +22,7 @@ from _jobs import run_json, write_results, how_run
 
 ROWS = {   # row -> (loss, labels, stage 2, steps as a multiple of --steps, SPMLLoss overrides)
     'spml2': ('spml', 'keypoints', True, 1, {}), 'spml2-aff': ('spml', 'keypoints', True, 1, {'feat_aff': False}),
-    'spml2-keepall': ('spml', 'keypoints', True, 1, {'keep_weak': True}),   # the walk's labels keep the keypoints' background too
+    'spml2-partsonly': ('spml', 'keypoints', True, 1, {'keep_weak': 'foreground'}),   # the walk's labels keep only the parts' labels
     'spml': ('spml', 'keypoints', False, 1, {}), 'spml-aff': ('spml', 'keypoints', False, 1, {'feat_aff': False}),
     'pce': ('pce', 'keypoints', False, 1, {}), 'pce@2x': ('pce', 'keypoints', False, 2, {}),
     'full': ('pce', 'truth', False, 1, {}), 'full@2x': ('pce', 'truth', False, 2, {}),
@@ -69,7 +69,7 @@ def rows_of(r):
 
 def table(results):
     "Markdown: mean ± std over seeds per row, with the ratio to partial CE at the same total steps and to full masks."
-    order = ['spml', 'spml2', 'spml2 blended', 'spml2-keepall', 'spml2-keepall blended', 'spml-aff', 'spml2-aff', 'spml2-aff blended', 'pce', 'pce@2x', 'full', 'full@2x']
+    order = ['spml', 'spml2', 'spml2 blended', 'spml2-partsonly', 'spml2-partsonly blended', 'spml-aff', 'spml2-aff', 'spml2-aff blended', 'pce', 'pce@2x', 'full', 'full@2x']
     by = {}
     for r in results:
         for row, steps, m in rows_of(r): by.setdefault(row, []).append((steps, m))
