@@ -383,6 +383,9 @@ class StageBlend(nn.Module):
         if not 0 <= share <= 1: raise ValueError(f"share must be in [0, 1], got {share}")
         if model.n_classes != first.n_classes: raise ValueError(f"the stages have {model.n_classes} and {first.n_classes} classes")
         self.model, self.first, self.share, self.n_classes, self.stage = model, first, share, model.n_classes, 'blend'
+    def forward(self, x:torch.Tensor)->torch.Tensor:
+        "Log of the blended class probabilities [B, C, H, W] of a normalised image batch (one view each)."
+        return view_probs(self, x).clamp_min(1e-30).log()
 
 def evaluate(learn:SPMLLearner, dl=None,
              say=None, # progress lines on a console (e.g. `print`); None: silent
