@@ -5,7 +5,8 @@ the first's pseudo labels) of 6,144 + 6,144 or 3,072 + 9,216 (scored alone, and 
 first stage as the console's final segmenter is: `StageBlend`), partial cross-entropy and full masks for 12,288. The cells measured before the second stage's labels were
 snapped are `quality_quick_equal_steps_walk_labels.json`; each later run of `bench/quality.py` is a
 `bench/results/quality_quick_equal_steps_*snapped*.json` file (runs with snapped second-stage labels), or a
-`..._added.json` file (later seeds of the other columns). This script sorts their results into the table's cells by the run's name, steps and second-stage labels (the random walk's, or snapped to the contour regions:
+`..._added.json` file (later seeds of the other columns); a file named `*rerun*` replaces a cell's earlier figure for the
+same model and seed (trained again with later code), and the table says so. This script sorts their results into the table's cells by the run's name, steps and second-stage labels (the random walk's, or snapped to the contour regions:
 `stage2_snap` in the file's config), and prints the Markdown table (mean ± standard deviation over the seeds a cell has).
 
     python bench/equal_steps.py                      # the table; --json FILE also writes its numbers
@@ -22,6 +23,7 @@ COLUMNS = {'one': 'SPML, one stage (12,288)', 'walk': 'SPML, two stages, walk la
            'split': 'SPML, two stages, snapped labels (3,072 + 9,216)',
            'blend': "SPML, two stages, the preset's labels, blended (6,144 + 6,144)", 'pce': 'partial CE (12,288)'}
 SPML_COLUMNS = ('one', 'walk', 'snap', 'split', 'blend')
+REPLACED = []   # cells whose earlier run a `*rerun*` file replaces (the same model and seed trained again with later code)
 SPLITS = {(6144, 6144): 'snap', (3072, 9216): 'split'}   # (stage-1 steps, stage-2 steps) of the snapped columns
 
 def _snap_of(cfg, kind, path):
@@ -55,8 +57,10 @@ def cells(base, files):
                     out.setdefault((kind, 'blend'), {})[seed] = round(100*r['blend_miou'], 1)
             elif name.startswith('spml/') and steps == 12288 and 'stage 2' not in name: key = (kind, 'one')
             else: continue
-            if seed in out.setdefault(key, {}) and abs(out[key][seed] - round(v, 1)) > 0.1:   # a rerun must reproduce it
-                raise SystemExit(f"{f}: {key} seed {seed} is already in the table as {out[key][seed]}, here {v:.1f}")
+            if seed in out.setdefault(key, {}) and abs(out[key][seed] - round(v, 1)) > 0.1:   # a rerun must reproduce it,
+                if 'rerun' not in Path(f).name:                                              # or say it replaces it
+                    raise SystemExit(f"{f}: {key} seed {seed} is already in the table as {out[key][seed]}, here {v:.1f}")
+                REPLACED.append(f"{key[0]} {key[1]} seed {seed}: {out[key][seed]} -> {v:.1f} ({Path(f).name}, today's code)")
             out[key][seed] = round(v, 1)
     return out, pseudo
 
@@ -75,12 +79,13 @@ def table(c, pseudo):
         cell = {col: c.get((k, col), {}) for col in COLUMNS}
         txt = [_cell(cell[col]) for col in COLUMNS]
         best, diff = None, None
-        for col in SPML_COLUMNS:                           # each SPML column against partial CE over the seeds both have
+        most = max(len(cell[col]) for col in SPML_COLUMNS)   # the best is chosen among the columns with the most seeds
+        for col in [c_ for c_ in SPML_COLUMNS if len(cell[c_]) == most]:   # each SPML column against partial CE over the seeds both have
             both = sorted(set(cell[col]) & set(cell['pce']))
             if not both: continue
             d = statistics.mean(cell[col][s] for s in both) - statistics.mean(cell['pce'][s] for s in both)
             if diff is None or d > diff[0]: diff = (d, col, both)
-        for col in SPML_COLUMNS:
+        for col in [c_ for c_ in SPML_COLUMNS if len(cell[c_]) == most]:
             both = sorted(set(cell[col]) & set(full))
             if not both: continue
             r = statistics.mean(cell[col][s] for s in both)/statistics.mean(full[s] for s in both)
@@ -105,7 +110,8 @@ def main(argv=None):
     files = a.files if a.files is not None else sorted([*RESULTS.glob('quality_quick_equal_steps_*snapped*.json'),
                                                          *RESULTS.glob('quality_quick_equal_steps_*_added.json')])
     md, data = table(*cells(a.base, files))
-    print(md)
+    print(md + ''.join(f"\n\nReplaced: {r}" for r in REPLACED))
+    data['replaced'] = REPLACED
     if a.json: Path(a.json).write_text(json.dumps(data, indent=1, default=str) + '\n')
 
 if __name__ == '__main__': main()
