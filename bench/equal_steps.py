@@ -108,7 +108,8 @@ def main(argv=None):
     p.add_argument('--json', default=None, help='also write the table\'s numbers here')
     a = p.parse_args(argv)
     files = a.files if a.files is not None else sorted([*RESULTS.glob('quality_quick_equal_steps_*snapped*.json'),
-                                                         *RESULTS.glob('quality_quick_equal_steps_*_added.json')])
+                                                         *RESULTS.glob('quality_quick_equal_steps_*_added.json')],
+                                                        key=lambda f: ('rerun' in f.name, f.name))   # reruns last: they replace
     md, data = table(*cells(a.base, files))
     print(md + ''.join(f"\n\nReplaced: {r}" for r in REPLACED))
     data['replaced'] = REPLACED
