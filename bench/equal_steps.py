@@ -23,7 +23,6 @@ COLUMNS = {'one': 'SPML, one stage (12,288)', 'walk': 'SPML, two stages, walk la
            'split': 'SPML, two stages, snapped labels (3,072 + 9,216)',
            'blend': "SPML, two stages, the preset's labels, blended (6,144 + 6,144)", 'pce': 'partial CE (12,288)'}
 SPML_COLUMNS = ('one', 'walk', 'snap', 'split', 'blend')
-REPLACED = []   # cells whose earlier run a `*rerun*` file replaces (the same model and seed trained again with later code)
 SPLITS = {(6144, 6144): 'snap', (3072, 9216): 'split'}   # (stage-1 steps, stage-2 steps) of the snapped columns
 
 def _snap_of(cfg, kind, path):
@@ -32,8 +31,9 @@ def _snap_of(cfg, kind, path):
     return s.get(kind, 0) if isinstance(s, dict) else s
 
 def cells(base, files):
-    "{(kind or 'full', column): {seed: mIoU %}}: the cells of `base` (the table before snapped labels), then the runs' files."
-    out, pseudo = {}, {}
+    """{(kind or 'full', column): {seed: mIoU %}}: the cells of `base` (the table before snapped labels), then the runs' files;
+    the pseudo labels' cells; the cells whose earlier run a `*rerun*` file replaced (trained again with later code)."""
+    out, pseudo, replaced = {}, {}, []
     b = json.loads(Path(base).read_text())
     for k in KINDS:
         for col, key in (('one', 'one'), ('walk', 'two'), ('pce', 'pce')):
@@ -60,9 +60,9 @@ def cells(base, files):
             if seed in out.setdefault(key, {}) and abs(out[key][seed] - round(v, 1)) > 0.1:   # a rerun must reproduce it,
                 if 'rerun' not in Path(f).name:                                              # or say it replaces it
                     raise SystemExit(f"{f}: {key} seed {seed} is already in the table as {out[key][seed]}, here {v:.1f}")
-                REPLACED.append(f"{key[0]} {key[1]} seed {seed}: {out[key][seed]} -> {v:.1f} ({Path(f).name}, today's code)")
+                replaced.append(f"{key[0]} {key[1]} seed {seed}: {out[key][seed]} -> {v:.1f} ({Path(f).name}, today's code)")
             out[key][seed] = round(v, 1)
-    return out, pseudo
+    return out, pseudo, replaced
 
 def _cell(c):
     "mean ± standard deviation [seeds] of a cell's {seed: mIoU}."
@@ -80,12 +80,13 @@ def table(c, pseudo):
         txt = [_cell(cell[col]) for col in COLUMNS]
         best, diff = None, None
         most = max(len(cell[col]) for col in SPML_COLUMNS)   # the best is chosen among the columns with the most seeds
-        for col in [c_ for c_ in SPML_COLUMNS if len(cell[c_]) == most]:   # each SPML column against partial CE over the seeds both have
+        candidates = [col for col in SPML_COLUMNS if len(cell[col]) == most]
+        for col in candidates:                             # each against partial CE over the seeds both have
             both = sorted(set(cell[col]) & set(cell['pce']))
             if not both: continue
             d = statistics.mean(cell[col][s] for s in both) - statistics.mean(cell['pce'][s] for s in both)
             if diff is None or d > diff[0]: diff = (d, col, both)
-        for col in [c_ for c_ in SPML_COLUMNS if len(cell[c_]) == most]:
+        for col in candidates:
             both = sorted(set(cell[col]) & set(full))
             if not both: continue
             r = statistics.mean(cell[col][s] for s in both)/statistics.mean(full[s] for s in both)
@@ -110,9 +111,10 @@ def main(argv=None):
     files = a.files if a.files is not None else sorted([*RESULTS.glob('quality_quick_equal_steps_*snapped*.json'),
                                                          *RESULTS.glob('quality_quick_equal_steps_*_added.json')],
                                                         key=lambda f: ('rerun' in f.name, f.name))   # reruns last: they replace
-    md, data = table(*cells(a.base, files))
-    print(md + ''.join(f"\n\nReplaced: {r}" for r in REPLACED))
-    data['replaced'] = REPLACED
+    c, pseudo, replaced = cells(a.base, files)
+    md, data = table(c, pseudo)
+    print(md + ''.join(f"\n\nReplaced: {r}" for r in replaced))
+    data['replaced'] = replaced
     if a.json: Path(a.json).write_text(json.dumps(data, indent=1, default=str) + '\n')
 
 if __name__ == '__main__': main()

@@ -278,7 +278,7 @@ def walk_pseudo_labels(model:nn.Module, # trained SPML network (`embed`, `classi
                             [m if b is None else b for m, b in zip(maps, boxes)], n_classes, scales=scales, flip=flip, stride=stride,
                             n_iter=n_iter, crf=crf)
     if not keep_weak: return out
-    lo = 1 if keep_weak == 'foreground' else 0                # keypoints: their background is a guess, not a label
+    lo = 1 if keep_weak == 'foreground' else 0                # for labels whose background is guessed, not annotated
     return [np.where((m >= lo) & (m < n_classes), m, p).astype(np.uint8) for m, p in zip(maps, out)]
 
 # %% ../nbs/12a_pseudo_labels.ipynb #1bcd8da4
