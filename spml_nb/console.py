@@ -148,6 +148,7 @@ def train_command(a, # `spml_train` / `spml_demo` arguments (`cli.train_parser`)
     if deadline:                                   # stage 1 gets its share of what is left; the second stage re-plans
         left = deadline - time.time() - 10
         epochs, every, ev = _budget_epochs(make, dls, 0.45*left if a.stage2 else 0.9*left, ws, say, 'stage 1' if a.stage2 else prog, views)
+        if a.stage2: every = math.inf              # two stages on a clock: every second trains; both are scored at the end
     epochs = epochs or 10
     set_seed(a.seed)
     learn = make()
@@ -160,18 +161,17 @@ def train_command(a, # `spml_train` / `spml_demo` arguments (`cli.train_parser`)
         stop = (time.time() + 0.5*(deadline - time.time())) if (deadline and a.stage2) else (deadline - ev - 5 if deadline else None)
         steps = fit_stage(learn, epochs=epochs, every=every, deadline=stop, say=say, what='stage 1' if a.stage2 else prog)
     if rank() != 0: return learn                   # rank 0 alone evaluates and writes
-    say(f"evaluating on the validation images ({_views_words(*views)}" + (f"; snapped to contour regions at {snap:g})" if snap else ')'), flush=True)
-    conf = evaluate(learn, say=say, snap=snap, scales=views[0], flip=views[1])
-    out = Path(a.out)
+    out, scoring = Path(a.out), f"{_views_words(*views)}" + (f"; snapped to contour regions at {snap:g}" if snap else '')
     if not a.stage2:
+        say(f"evaluating on the validation images ({scoring})", flush=True)
+        conf = evaluate(learn, say=say, snap=snap, scales=views[0], flip=views[1])
         secs = time.time() - t0
         print(f"\nvalidation IoU after {learn.epoch + 1} epochs, {steps:,} steps ({secs/60:.1f} min, {learn.dls.device}):\n")
         print(save_run(learn, out, conf, secs, a, steps))
         print(f"\nwrote {out}/results.png (image / weak labels / prediction / truth), results.md, results.json, model.pth")
         return learn
-    table1 = save_run(learn, out, conf, time.time() - t0, a, steps)
-    say(f"\nstage 1: validation mIoU {100*miou(conf):.1f} after {steps:,} steps; stage 2: random-walk pseudo labels "
-        f"of {len(dls.train_ds)} training images, written to {out/'pseudo_labels'}", flush=True)
+    say(f"\nstage 1: {steps:,} steps (scored at the end, with the final segmenter's views); stage 2: random-walk pseudo "
+        f"labels of {len(dls.train_ds)} training images, written to {out/'pseudo_labels'}", flush=True)
     def budget(dls2, make2):                       # the second stage's share: what is left of the budget
         if not deadline: return epochs, every, None
         e2, _, ev2 = _budget_epochs(lambda: make2(dls2), dls2, 0.9*(deadline - time.time() - 10), 1, say, 'stage 2', views)
@@ -179,17 +179,23 @@ def train_command(a, # `spml_train` / `spml_demo` arguments (`cli.train_parser`)
     learn2, labels, rec_labels, rec2 = second_stage(
         learn, lambda d: _pce_learner(d, a), crop=a.crop or a.size, bs=a.bs, seed=a.seed, out=out/'pseudo_labels',
         cams=getattr(dls, 'cam_model', None) if learn.supervision == 'tags' else None, budget=budget, say=say)
-    say(f"evaluating the final segmenter on the validation images: the retrained network, {STAGE1_SHARE:g} of its "
-        f"softmax from the first stage's (StageBlend)", flush=True)
-    conf2 = evaluate(learn2, say=say, snap=snap, scales=views[0], flip=views[1], model=StageBlend(learn2.model, learn.model))
+    say(f"evaluating on the validation images ({scoring}): the final segmenter, the retrained network with "
+        f"{STAGE1_SHARE:g} of its softmax from the first stage's (StageBlend), and each stage alone", flush=True)
+    confs = evaluate(learn2, say=say, snap=snap, scales=views[0], flip=views[1], model=StageBlend(learn2.model, learn.model),
+                     each_stage=True)
+    conf, conf2 = confs['stage 1'], confs['blend']
+    table1 = save_run(learn, out, conf, time.time() - t0, a, steps)
     steps2, secs = rec2.steps, time.time() - t0
     stage1 = {'miou': miou(conf), 'iou': iou_per_class(conf).tolist(), 'steps': steps}
     print(f"\nstage 1 (SPML, {steps:,} steps): validation mIoU {100*miou(conf):.1f}\n\n{table1}\n")
-    print(f"stage 2 (retrained on the pseudo labels, {steps2:,} steps; scored with {STAGE1_SHARE:g} of stage 1 blended in), "
-          f"validation IoU ({secs/60:.1f} min in all, {learn2.dls.device}):\n")
+    print(f"stage 2 (retrained on the pseudo labels, {steps2:,} steps): validation mIoU {100*miou(confs['stage 2']):.1f} alone\n")
+    print(f"final segmenter (stage 2 with {STAGE1_SHARE:g} of stage 1 blended in), validation IoU ({secs/60:.1f} min in all, "
+          f"{learn2.dls.device}):\n")
     print(save_run(learn2, out, conf2, secs, a, steps + steps2,
-                   {'stage1': stage1, 'stage2': {'steps': steps2, 'pseudo_labels': str(out/'pseudo_labels'),
-                                                 **rec_labels.extra}, 'stage1_share': STAGE1_SHARE}, 'stage2'))
+                   {'stage1': stage1, 'stage2': {'steps': steps2, 'miou': miou(confs['stage 2']),
+                                                 'iou': iou_per_class(confs['stage 2']).tolist(),
+                                                 'pseudo_labels': str(out/'pseudo_labels'), **rec_labels.extra},
+                    'stage1_share': STAGE1_SHARE}, 'stage2'))
     print(f"\nwrote {out}/results.png (stage 2: image / weak labels / prediction / truth), results.md, results.json, "
           f"model.pth (stage 1), stage2.pth (stage 2; spml_eval and spml_predict blend the two), pseudo_labels/")
     return learn2

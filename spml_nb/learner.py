@@ -393,19 +393,29 @@ def evaluate(learn:SPMLLearner, dl=None,
              scales:Sequence[float]=(1.,), # test-time scales of each batch (the console's: `TTA_SCALES`)
              flip:bool=False, # also each view's mirror (sided classes swapped back by the network's `mirror`)
              model:nn.Module=None, # the network scored (e.g. a `StageBlend`); default `learn.model`
-            )->torch.Tensor:
-    "Pooled confusion matrix of the classifier's predictions over a `DataLoader` (default: validation)."
+             each_stage:bool=False, # with a `StageBlend`: also each of its networks alone, from the same views
+            ):
+    "Pooled confusion matrix of the classifier's predictions over a `DataLoader` (default: validation); with `each_stage`, a dict of them: 'blend', 'stage 1', 'stage 2'."
     dl, model = dl or learn.dls.valid, model if model is not None else learn.model
-    m = MIoU(model.n_classes)
+    if each_stage and not isinstance(model, StageBlend):
+        raise ValueError(f"each_stage scores the two networks of a StageBlend; model is a {type(model).__name__}")
+    ms = {k: MIoU(model.n_classes) for k in (('blend', 'stage 1', 'stage 2') if each_stage else ('one',))}
     for b in progress(dl, 'scoring (batches)', say or print, display=say is not None):
-        logits = _logits_at(model, b[0], scales, flip)
-        if snap:                                   # the batch's own regions (b[2]), at the truth's size
-            t = b[-1]
-            pred = F.interpolate(logits, size=t.shape[-2:], mode='bilinear', align_corners=False).argmax(1).numpy()
-            pred = np.stack([region_vote(p, r, m.n_classes, snap) for p, r in zip(pred, b[2].cpu().numpy())])
-            m.conf += confusion(torch.from_numpy(pred), t.cpu(), m.n_classes, m.ignore)
-        else: m.accumulate_logits(logits, b[-1])
-    return m.conf
+        if each_stage:                             # each network's views once; the blend mixed as `view_probs` mixes it
+            p2, p1 = view_probs(model.model, b[0], scales, flip), view_probs(model.first, b[0], scales, flip)
+            probs = {'blend': (1 - model.share)*p2 + model.share*p1, 'stage 1': p1, 'stage 2': p2}
+            scores = {k: p.clamp_min(1e-30).log().cpu() for k, p in probs.items()}
+        else: scores = {'one': _logits_at(model, b[0], scales, flip)}
+        for k, logits in scores.items(): _add_batch(ms[k], logits, b, snap)
+    return {k: m.conf for k, m in ms.items()} if each_stage else ms['one'].conf
+
+def _add_batch(m:MIoU, logits:torch.Tensor, b:tuple, snap:float=None):
+    "Add a batch's predictions (from `logits`) to `m`'s confusion matrix, snapped to the batch's regions (b[2]) with `snap`."
+    if not snap: return m.accumulate_logits(logits, b[-1])
+    t = b[-1]                                      # at the truth's size
+    pred = F.interpolate(logits, size=t.shape[-2:], mode='bilinear', align_corners=False).argmax(1).numpy()
+    pred = np.stack([region_vote(p, r, m.n_classes, snap) for p, r in zip(pred, b[2].cpu().numpy())])
+    m.conf += confusion(torch.from_numpy(pred), t.cpu(), m.n_classes, m.ignore)
 
 @torch.no_grad()
 def view_probs(model:nn.Module, # an `SPMLNet` (`embed`, `classifier`)
