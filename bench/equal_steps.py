@@ -1,7 +1,7 @@
 """The quality benchmark's equal-compute table from the runs' JSON files.
 
 Every model trains 12,288 optimiser steps in all: SPML as one stage of 12,288 or two stages (the second retrained on
-the first's pseudo labels) of 6,144 + 6,144 or 3,072 + 9,216 (scored alone, and since runs record it, blended with the
+the first's pseudo labels) of 6,144 + 6,144, 3,072 + 9,216 or 9,216 + 3,072 (scored alone, and since runs record it, blended with the
 first stage as the console's final segmenter is: `StageBlend`), partial cross-entropy and full masks for 12,288. The cells measured before the second stage's labels were
 snapped are `quality_quick_equal_steps_walk_labels.json`; each later run of `bench/quality.py` is a
 `bench/results/quality_quick_equal_steps_*snapped*.json` file (runs with snapped second-stage labels), or a
@@ -21,9 +21,10 @@ GOAL_RATIO = {'tags': 0.88, 'boxes': 0.95, 'points': 0.90, 'scribbles': 0.95}
 COLUMNS = {'one': 'SPML, one stage (12,288)', 'walk': 'SPML, two stages, walk labels (6,144 + 6,144)',
            'snap': 'SPML, two stages, snapped labels (6,144 + 6,144)',
            'split': 'SPML, two stages, snapped labels (3,072 + 9,216)',
+           'long1': 'SPML, two stages, snapped labels (9,216 + 3,072)',
            'blend': "SPML, two stages, the preset's labels, blended (6,144 + 6,144)", 'pce': 'partial CE (12,288)'}
-SPML_COLUMNS = ('one', 'walk', 'snap', 'split', 'blend')
-SPLITS = {(6144, 6144): 'snap', (3072, 9216): 'split'}   # (stage-1 steps, stage-2 steps) of the snapped columns
+SPML_COLUMNS = ('one', 'walk', 'snap', 'split', 'long1', 'blend')
+SPLITS = {(6144, 6144): 'snap', (3072, 9216): 'split', (9216, 3072): 'long1'}   # (stage-1 steps, stage-2 steps) of the snapped columns
 
 def _snap_of(cfg, kind, path):
     "The purity the run's second-stage labels were snapped at (0: the walk's labels as they are)."
@@ -93,7 +94,7 @@ def table(c, pseudo):
             if best is None or r > best[0]: best = (r, col, both)
         rows.append([k, *txt, f"{diff[0]:+.1f} ({diff[1]}, seeds {','.join(map(str, diff[2]))})" if diff else '-',
                      f"{best[0]:.2f} ({GOAL_RATIO[k]})" if best else '-', f"{PAPER_RATIO[k]:.2f}"])
-        data[k] = {col: cell[col] for col in COLUMNS} | {'pseudo_' + col: pseudo.get((k, col), {}) for col in ('walk', 'snap', 'split')} | \
+        data[k] = {col: cell[col] for col in COLUMNS} | {'pseudo_' + col: pseudo.get((k, col), {}) for col in ('walk', 'snap', 'split', 'long1')} | \
                   {'best_minus_pce': diff and diff[0], 'best_minus_pce_column': diff and diff[1], 'best_over_full': best and best[0]}
     rows.append(['full masks', *['-']*(len(COLUMNS) - 1), _cell(full), '-', '1.00', '-'])
     data['full'] = full

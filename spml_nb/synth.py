@@ -396,6 +396,9 @@ COLLAGE_SETS = {   # name -> (class, photograph, outline) per object class, and 
     'heldout': dict(classes=(('moon', 'moon', 'silhouette'), ('text', 'text', 'disc'), ('gravel', 'gravel', 'bar'),
                              ('retina', 'retina', 'blob'), ('camera', 'camera', 'ellipse')),
                     backgrounds=('coffee', 'chelsea', 'grass', 'brick', 'coins', 'astronaut', 'rocket', 'flower')),
+    'untouched': dict(classes=(('clock', 'clock', 'star'), ('flower', 'flower', 'ellipse'), ('page', 'page', 'blob'),
+                               ('china', 'china', 'silhouette'), ('cell', 'cell', 'bar')),   # measured on, never tuned on
+                      backgrounds=('astronaut', 'coffee', 'gravel', 'retina', 'hubble_deep_field', 'brick', 'text', 'rocket')),
 }
 OUTLINES = ('disc', 'ellipse', 'bar', 'star', 'blob', 'silhouette')
 
