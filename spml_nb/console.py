@@ -75,20 +75,21 @@ def _setup(a, prog, say=print):
     except (ValueError, FileNotFoundError) as e: raise SystemExit(f"{prog}: error: {e}") from None
     return dls, make
 
-def _budget_epochs(make, dls, seconds:float, ws:int, say, what:str, views:tuple=((1.,), False))->tuple:
+def _budget_epochs(make, dls, seconds:float, ws:int, say, what:str, views:tuple=((1.,), False),
+                   n_reports:int=2, # validations during training (0: none, the interval is then infinite)
+                  )->tuple:
     "Epochs (and the validation interval) that fill `seconds` of training, from a few timed steps and one validation."
     probe = make()
     step = (seconds_per_step(probe, dls) + seconds_per_batch(dls.train))/ws   # each of `ws` processes: a share of the steps
     t = time.perf_counter(); evaluate(probe, say=say); val = 2*(time.perf_counter() - t)   # fastai's: the loss too
     ev = val/2*sum(s*s for s in views[0])*(1 + views[1])   # the final evaluation: its views cost about their pixels
-    n_reports = 2                                  # validations during training
     steps = max(1, int((seconds - n_reports*val - ev)/step))
     epochs = broadcast_value(max(1, round(steps/len(dls.train))))
     say(f"{what}: a step of batch {dls.train.bs} takes about {step:.2f} s here and a validation {val:.0f} s: about "
         f"{epochs} epochs ({epochs*len(dls.train):,} steps) fit {seconds/60:.1f} minutes (the schedule follows the clock)"
         + (f" (fewer than the ~{LEARNING_STEPS:,} steps learning needs: give more --minutes)"
            if epochs*len(dls.train) < LEARNING_STEPS/2 and probe.recipe == 'scratch' else ''), flush=True)
-    return epochs, max(1, math.ceil(epochs/(n_reports + 1))), ev
+    return epochs, max(1, math.ceil(epochs/(n_reports + 1))) if n_reports else math.inf, ev
 
 # %% ../nbs/13a_console.ipynb #a9a64ba2
 def _dls_from_args(a, say=print):
@@ -147,8 +148,8 @@ def train_command(a, # `spml_train` / `spml_demo` arguments (`cli.train_parser`)
     (epochs, every, ev), (snap, *views) = (a.epochs, 1, 0.), _scoring(a)
     if deadline:                                   # stage 1 gets its share of what is left; the second stage re-plans
         left = deadline - time.time() - 10
-        epochs, every, ev = _budget_epochs(make, dls, 0.45*left if a.stage2 else 0.9*left, ws, say, 'stage 1' if a.stage2 else prog, views)
-        if a.stage2: every = math.inf              # two stages on a clock: every second trains; both are scored at the end
+        epochs, every, ev = _budget_epochs(make, dls, 0.45*left if a.stage2 else 0.9*left, ws, say, 'stage 1' if a.stage2 else prog,
+                                           views, n_reports=0 if a.stage2 else 2)   # two stages: both scored at the end
     epochs = epochs or 10
     set_seed(a.seed)
     learn = make()
@@ -174,8 +175,8 @@ def train_command(a, # `spml_train` / `spml_demo` arguments (`cli.train_parser`)
         f"labels of {len(dls.train_ds)} training images, written to {out/'pseudo_labels'}", flush=True)
     def budget(dls2, make2):                       # the second stage's share: what is left of the budget
         if not deadline: return epochs, every, None
-        e2, _, ev2 = _budget_epochs(lambda: make2(dls2), dls2, 0.9*(deadline - time.time() - 10), 1, say, 'stage 2', views)
-        return e2, math.inf, deadline - 2*ev2 - 5       # no validation before the final one, which runs both networks
+        e2, every2, ev2 = _budget_epochs(lambda: make2(dls2), dls2, 0.9*(deadline - time.time() - 10), 1, say, 'stage 2', views, 0)
+        return e2, every2, deadline - 2*ev2 - 5         # no validation before the final one, which runs both networks
     learn2, labels, rec_labels, rec2 = second_stage(
         learn, lambda d: _pce_learner(d, a), crop=a.crop or a.size, bs=a.bs, seed=a.seed, out=out/'pseudo_labels',
         cams=getattr(dls, 'cam_model', None) if learn.supervision == 'tags' else None, budget=budget, say=say)
