@@ -182,8 +182,8 @@ def train_command(a, # `spml_train` / `spml_demo` arguments (`cli.train_parser`)
         cams=getattr(dls, 'cam_model', None) if learn.supervision == 'tags' else None, budget=budget, say=say)
     say(f"evaluating on the validation images ({scoring}): the final segmenter, the retrained network with "
         f"{STAGE1_SHARE:g} of its softmax from the first stage's (StageBlend), and each stage alone", flush=True)
-    confs = evaluate(learn2, say=say, snap=snap, scales=views[0], flip=views[1], model=StageBlend(learn2.model, learn.model),
-                     each_stage=True)
+    final = StageBlend(learn2.model, learn.model)
+    confs = evaluate(learn2, say=say, snap=snap, scales=views[0], flip=views[1], model=final, each_stage=True)
     conf, conf2 = confs['stage 1'], confs['blend']
     table1 = save_run(learn, out, conf, time.time() - t0, a, steps)
     steps2, secs = rec2.steps, time.time() - t0
@@ -196,8 +196,8 @@ def train_command(a, # `spml_train` / `spml_demo` arguments (`cli.train_parser`)
                    {'stage1': stage1, 'stage2': {'steps': steps2, 'miou': miou(confs['stage 2']),
                                                  'iou': iou_per_class(confs['stage 2']).tolist(),
                                                  'pseudo_labels': str(out/'pseudo_labels'), **rec_labels.extra},
-                    'stage1_share': STAGE1_SHARE}, 'stage2'))
-    print(f"\nwrote {out}/results.png (stage 2: image / weak labels / prediction / truth), results.md, results.json, "
+                    'stage1_share': STAGE1_SHARE}, 'stage2', shown=final))
+    print(f"\nwrote {out}/results.png (the final segmenter: image / weak labels / prediction / truth), results.md, results.json, "
           f"model.pth (stage 1), stage2.pth (stage 2; spml_eval and spml_predict blend the two), pseudo_labels/")
     return learn2
 

@@ -194,19 +194,24 @@ class SPMLLearner(Learner):
         if trunk != 1.: lr = lr*np.array([trunk, trunk, 1., 1., 1., 1.])
         return self.fit_one_cycle(n_epoch, lr, **kwargs)
 
-    def predict_labels(self, x:torch.Tensor)->torch.Tensor:
+    def predict_labels(self, x:torch.Tensor,
+                       model:nn.Module=None, # the network that predicts (e.g. a `StageBlend`); default `self.model`
+                      )->torch.Tensor:
         "Class maps [B,H,W] for a normalised image batch `x` (classifier logits upsampled to the image)."
-        self.model.eval()
-        with torch.no_grad():
-            logits = self.model(x.to(self.dls.device))[0]
-            return F.interpolate(logits.float(), x.shape[-2:], mode='bilinear', align_corners=False).argmax(1)
+        if model is not None: logits = _logits_at(model, x.to(self.dls.device))
+        else:
+            self.model.eval()
+            with torch.no_grad(): logits = self.model(x.to(self.dls.device))[0]
+        return F.interpolate(logits.float(), x.shape[-2:], mode='bilinear', align_corners=False).argmax(1)
 
-    def show_results(self, ds_idx:int=1, max_n:int=4, b=None, figsize=None):
+    def show_results(self, ds_idx:int=1, max_n:int=4, b=None, figsize=None,
+                     model:nn.Module=None, # the network whose predictions are shown (e.g. a `StageBlend`); default `self.model`
+                    ):
         "Rows: image with its weak labels (the image alone where its label is its truth), prediction, truth; a column per sample of `ds_idx`."
         dl = self.dls[ds_idx]
         if b is None: b = dl.one_batch()
         x, lab, ovs, tags, truth = b
-        pred = self.predict_labels(x).cpu()
+        pred = self.predict_labels(x, model).cpu()
         img = dl.after_batch.decode((x,))[0].cpu().float().clamp(0, 1)
         n, C = min(max_n, len(x)), self.model.n_classes
         fig, axs = plt.subplots(3, n, figsize=figsize or (2.6*n, 8), squeeze=False)

@@ -312,7 +312,9 @@ def _network_spec(model)->dict:
                 detach=m.detach)
 
 def save_run(learn:Learner, out, conf:torch.Tensor, seconds:float, args, steps:int=None, extra:dict=None,
-             name:str='model')->str:
+             name:str='model',
+             shown:nn.Module=None, # the segmenter `results.png` shows (e.g. the run's `StageBlend`); default `learn.model`
+            )->str:
     "Write a trained learner's run files to `out` (scores, picture, `name`.pth) and return its IoU table."
     out = Path(out); out.mkdir(parents=True, exist_ok=True)
     table = iou_table(conf, learn.dls.class_names)
@@ -324,7 +326,7 @@ def save_run(learn:Learner, out, conf:torch.Tensor, seconds:float, args, steps:i
                                                 'world_size': world_size(), **(extra or {}),
                                                 'networks': {**prev, name: _network_spec(learn.model)}, 'args': vars(args)},
                                                indent=1))
-    fig = learn.show_results(max_n=4); fig.savefig(out/'results.png', dpi=80, bbox_inches='tight'); plt.close(fig)
+    fig = learn.show_results(max_n=4, model=shown); fig.savefig(out/'results.png', dpi=80, bbox_inches='tight'); plt.close(fig)
     learn.path = out; learn.model_dir = '.'; learn.save(name)
     return table
 
