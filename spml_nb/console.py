@@ -175,7 +175,8 @@ def train_command(a, # `spml_train` / `spml_demo` arguments (`cli.train_parser`)
         f"labels of {len(dls.train_ds)} training images, written to {out/'pseudo_labels'}", flush=True)
     def budget(dls2, make2):                       # the second stage's share: what is left of the budget
         if not deadline: return epochs, every, None
-        e2, every2, ev2 = _budget_epochs(lambda: make2(dls2), dls2, 0.9*(deadline - time.time() - 10), 1, say, 'stage 2', views, 0)
+        e2, every2, ev2 = _budget_epochs(lambda: make2(dls2), dls2, 0.9*(deadline - time.time() - 10), 1, say, 'stage 2', views,
+                                         n_reports=0)
         return e2, every2, deadline - 2*ev2 - 5         # no validation before the final one, which runs both networks
     learn2, labels, rec_labels, rec2 = second_stage(
         learn, lambda d: _pce_learner(d, a), crop=a.crop or a.size, bs=a.bs, seed=a.seed, out=out/'pseudo_labels',

@@ -198,10 +198,7 @@ class SPMLLearner(Learner):
                        model:nn.Module=None, # the network that predicts (e.g. a `StageBlend`); default `self.model`
                       )->torch.Tensor:
         "Class maps [B,H,W] for a normalised image batch `x` (classifier logits upsampled to the image)."
-        if model is not None: logits = _logits_at(model, x.to(self.dls.device))
-        else:
-            self.model.eval()
-            with torch.no_grad(): logits = self.model(x.to(self.dls.device))[0]
+        logits = _logits_at(model if model is not None else self.model, x.to(self.dls.device))
         return F.interpolate(logits.float(), x.shape[-2:], mode='bilinear', align_corners=False).argmax(1)
 
     def show_results(self, ds_idx:int=1, max_n:int=4, b=None, figsize=None,
@@ -388,6 +385,9 @@ class StageBlend(nn.Module):
         if not 0 <= share <= 1: raise ValueError(f"share must be in [0, 1], got {share}")
         if model.n_classes != first.n_classes: raise ValueError(f"the stages have {model.n_classes} and {first.n_classes} classes")
         self.model, self.first, self.share, self.n_classes, self.stage = model, first, share, model.n_classes, 'blend'
+    def mix(self, p:torch.Tensor, p_first:torch.Tensor)->torch.Tensor:
+        "The blend of the two networks' class probabilities (`p` the retrained one's, `p_first` the first stage's)."
+        return (1 - self.share)*p + self.share*p_first
     def forward(self, x:torch.Tensor)->torch.Tensor:
         "Log of the blended class probabilities [B, C, H, W] of a normalised image batch (one view each)."
         return view_probs(self, x).clamp_min(1e-30).log()
@@ -406,9 +406,9 @@ def evaluate(learn:SPMLLearner, dl=None,
         raise ValueError(f"each_stage scores the two networks of a StageBlend; model is a {type(model).__name__}")
     ms = {k: MIoU(model.n_classes) for k in (('blend', 'stage 1', 'stage 2') if each_stage else ('one',))}
     for b in progress(dl, 'scoring (batches)', say or print, display=say is not None):
-        if each_stage:                             # each network's views once; the blend mixed as `view_probs` mixes it
+        if each_stage:                             # each network's views once, the blend mixed from them
             p2, p1 = view_probs(model.model, b[0], scales, flip), view_probs(model.first, b[0], scales, flip)
-            probs = {'blend': (1 - model.share)*p2 + model.share*p1, 'stage 1': p1, 'stage 2': p2}
+            probs = {'blend': model.mix(p2, p1), 'stage 1': p1, 'stage 2': p2}
             scores = {k: p.clamp_min(1e-30).log().cpu() for k, p in probs.items()}
         else: scores = {'one': _logits_at(model, b[0], scales, flip)}
         for k, logits in scores.items(): _add_batch(ms[k], logits, b, snap)
@@ -432,7 +432,7 @@ def view_probs(model:nn.Module, # an `SPMLNet` (`embed`, `classifier`)
     "Class probabilities [B, C, H, W] of `x`: the softmax of each view's logits, upsampled to `x`'s size, averaged over the views."
     if isinstance(model, StageBlend):
         if head is not None: raise ValueError("a head file belongs to one network: score stage 1 or stage 2 of a two-stage run")
-        return (1 - model.share)*view_probs(model.model, x, scales, flip) + model.share*view_probs(model.first, x, scales, flip)
+        return model.mix(view_probs(model.model, x, scales, flip), view_probs(model.first, x, scales, flip))
     head = head if head is not None else model.classifier
     model.eval(); head.eval()
     (H, W), mirror, acc, n = x.shape[-2:], getattr(model, 'mirror', None), 0., 0
