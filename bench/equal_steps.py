@@ -31,6 +31,11 @@ def _snap_of(cfg, kind, path):
     s = cfg.get('stage2_snap', 0.6 if 'snapped' in path.name else 0)   # the first snapped run predates the config key
     return s.get(kind, 0) if isinstance(s, dict) else s
 
+def _preset_column(kind):
+    "The column of today's second-stage labels for `kind`: 'snap' where `STAGE2_SNAP` snaps them, else 'walk'."
+    from spml_nb.pipeline import STAGE2_SNAP
+    return 'snap' if STAGE2_SNAP.get(kind) else 'walk'
+
 def cells(base, files):
     """{(kind or 'full', column): {seed: mIoU %}}: the cells of `base` (the table before snapped labels), then the runs' files;
     the pseudo labels' cells; the cells whose earlier run a `*rerun*` file replaced (trained again with later code)."""
@@ -54,8 +59,8 @@ def cells(base, files):
                 if not snapped and steps != 6144: continue
                 key = (kind, SPLITS[(steps, steps2)] if snapped else 'walk')
                 pseudo.setdefault(key, {})[seed] = 100*r['pseudo_miou']
-                if r.get('blend_miou') is not None and key[1] in ('snap', 'walk'):   # runs since the final segmenter blends both stages
-                    out.setdefault((kind, 'blend'), {})[seed] = round(100*r['blend_miou'], 1)
+                if r.get('blend_miou') is not None and key[1] == _preset_column(kind):   # the preset's labels, blended (runs since
+                    out.setdefault((kind, 'blend'), {})[seed] = round(100*r['blend_miou'], 1)   # the final segmenter blends both stages)
             elif name.startswith('spml/') and steps == 12288 and 'stage 2' not in name: key = (kind, 'one')
             else: continue
             if seed in out.setdefault(key, {}) and abs(out[key][seed] - round(v, 1)) > 0.1:   # a rerun must reproduce it,

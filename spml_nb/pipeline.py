@@ -97,7 +97,7 @@ def _weak_inputs(dls, supervision):
     return imgs, weak
 
 PSEUDO_SCALES = (0.5, 1., 1.5)   # embedding scales of the second stage's labels on images of 100 px and more
-STAGE2_SNAP = dict(scribbles=VOTE_PURITY, boxes=VOTE_PURITY, tags=VOTE_PURITY)   # per weak label: `region_vote`'s purity (absent: off)
+STAGE2_SNAP = dict(scribbles=VOTE_PURITY, boxes=VOTE_PURITY, tags=VOTE_PURITY, points=VOTE_PURITY)   # per weak label: `region_vote`'s purity (absent: off)
 KEEP_WEAK = dict(tags=False)   # what of the weak labels the walk's labels keep (absent: every labelled pixel; see `bench/results/parts.md`)
 
 def stage2_labels(model:nn.Module, # trained SPML network
